@@ -32,6 +32,10 @@ export interface SubnetModel {
   /** Router (by name) whose interface is this subnet's gateway. */
   readonly router: string;
   readonly allocationPool: { readonly start: string; readonly end: string };
+  /** Fixed VXLAN VNI of the subnet's network (admin); undefined = allocated by Neutron. */
+  readonly vni?: number;
+  /** MTU of the subnet's network; undefined = Neutron's (1450 on VXLAN over a 1500 underlay). */
+  readonly mtu?: number;
 }
 
 export interface RouterModel {
@@ -118,6 +122,8 @@ export interface SubnetSpec {
   readonly name: string;
   readonly cidr: string;
   readonly gatewayIp?: string;
+  readonly vni?: number;
+  readonly mtu?: number;
 }
 
 export interface RouterSpec {
@@ -396,7 +402,15 @@ function subnetModel(s: SubnetSpec, router: string): SubnetModel {
   const pool = cidr && cidr.size >= 16
     ? { start: nthAddress(cidr, cidr.size / 2), end: nthAddress(cidr, cidr.size - 2) }
     : { start: "", end: "" };
-  return { name: s.name, cidr: s.cidr, gatewayIp, router, allocationPool: pool };
+  return {
+    name: s.name,
+    cidr: s.cidr,
+    gatewayIp,
+    router,
+    allocationPool: pool,
+    ...(s.vni !== undefined ? { vni: s.vni } : {}),
+    ...(s.mtu !== undefined ? { mtu: s.mtu } : {}),
+  };
 }
 
 function externalModel(e: ExternalSpec): ExternalModel {

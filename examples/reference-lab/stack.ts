@@ -1,0 +1,34 @@
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { DvrLab, L3AgentMode, OpenStackRelease } from "../../lib";
+import { configureProviders } from "../shared/providers";
+import { SiteVariables } from "../shared/site-variables";
+
+/**
+ * The seed lab: ctrl1 (controller, neutron-server), com1 (compute + network, dvr_snat), com2
+ * (compute, dvr); ML2 openvswitch,l2population; VXLAN tenant networks; Ocata by default.
+ */
+export class ReferenceLabStack extends TerraformStack {
+  public readonly lab: DvrLab;
+
+  constructor(scope: Construct, id: string, release: OpenStackRelease = OpenStackRelease.OCATA) {
+    super(scope, id);
+    configureProviders(this);
+    const site = new SiteVariables(this, "Site");
+    this.lab = new DvrLab(this, "DvrLab", {
+      labName: "reference",
+      release,
+      controller: { hostName: "ctrl1", ssh: site.ssh("ctrl1") },
+      nodes: [
+        { hostName: "com1", mode: L3AgentMode.DVR_SNAT, tunnelIp: "192.0.2.11", ssh: site.ssh("com1") },
+        { hostName: "com2", mode: L3AgentMode.DVR, tunnelIp: "192.0.2.12", ssh: site.ssh("com2") },
+      ],
+      external: { networkName: "public", cidr: "203.0.113.0/24", physnet: "provider" },
+      instances: {
+        imageName: site.imageName.stringValue,
+        flavorName: site.flavorName.stringValue,
+        publicKey: site.labPublicKey.stringValue,
+      },
+    });
+  }
+}

@@ -1,0 +1,231 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { ComputeKeypairV2 } from "../gen/providers/openstack/compute-keypair-v2";
+import { DataOpenstackComputeFlavorV2 } from "../gen/providers/openstack/data-openstack-compute-flavor-v2";
+import { DataOpenstackImagesImageV2 } from "../gen/providers/openstack/data-openstack-images-image-v2";
+import { L3AgentMode } from "../model/agent-mode";
+import { OpenStackRelease } from "../model/release";
+import { LabTopology, SubnetSpec, VmSpec } from "../model/topology";
+import { PinnedVm } from "../network/pinned-vm";
+import { TenantVxlanNetwork } from "../network/tenant-vxlan-network";
+import { DvrAgentNode, DvrAgentNodeProps } from "../nodes/dvr-agent-node";
+import { DvrComputeNode } from "../nodes/dvr-compute-node";
+import { DvrController, DvrControllerProps } from "../nodes/dvr-controller";
+import { DvrNode } from "../nodes/dvr-node";
+import { DvrSnatNode } from "../nodes/dvr-snat-node";
+import { ServiceManager } from "../push/service-manager";
+import { VerifyHook } from "./verify-hook";
+
+type LabScoped = "release" | "serviceManager" | "dependsOn" | "externalPhysnet" | "vniRange";
+
+/** The controller of a lab (lab-wide settings such as release come from DvrLabProps). */
+export interface DvrLabControllerProps extends Omit<DvrControllerProps, LabScoped> {}
+
+/** An agent node of a lab. */
+export interface DvrLabNodeProps extends Omit<DvrAgentNodeProps, LabScoped> {
+  /** L3 agent mode: DVR_SNAT (network node), DVR or DVR_NO_EXTERNAL (compute). */
+  readonly mode: L3AgentMode;
+}
+
+/** A router of the lab and its subnets (at least two, for the "different subnets" rows). */
+export interface DvrLabRouterProps {
+  /** Router name in Neutron. */
+  readonly name?: string;
+  readonly subnets?: SubnetSpec[];
+}
+
+/** The external (provider) network, looked up by name; each router gets a gateway on it. */
+export interface DvrLabExternalProps {
+  /** Name of the existing external network in Neutron. */
+  readonly networkName: string;
+  /** Its subnet CIDR (for validation and the north-south probes). */
+  readonly cidr: string;
+  /** Physnet of the flat external network (ml2_type_flat, bridge_mappings). */
+  readonly physnet: string;
+  /** Upstream gateway of the external subnet. @default the first host address of `cidr` */
+  readonly gatewayIp?: string;
+  /** Address the north-south rows ping. @default `gatewayIp` */
+  readonly probeTarget?: string;
+  /** Floating IP allocation pool of the external subnet. @default the upper half of `cidr` */
+  readonly allocationPool?: { readonly start: string; readonly end: string };
+}
+
+/** Image, flavor and key pair of the probe VMs. */
+export interface DvrLabInstanceProps {
+  /** Glance image name (looked up; CirrOS is enough). */
+  readonly imageName: string;
+  /** Nova flavor name (looked up). */
+  readonly flavorName: string;
+  /** Public key of the lab key pair (public: safe to synthesize). */
+  readonly publicKey: string;
+  /** @default "<labName>-key" */
+  readonly keyPairName?: string;
+}
+
+export interface DvrLabProps {
+  /** Name prefix of everything the lab creates in OpenStack. @default the construct id, lower-cased */
+  readonly labName?: string;
+  /** @default OpenStackRelease.OCATA */
+  readonly release?: OpenStackRelease;
+  /** @default ServiceManager.SYSTEMD */
+  readonly serviceManager?: ServiceManager;
+  readonly controller: DvrLabControllerProps;
+  /** Agent nodes: at least one DVR_SNAT node and one DVR node. */
+  readonly nodes: DvrLabNodeProps[];
+  /** @default name "<labName>-dvr", subnets 198.51.100.0/26 and 198.51.100.64/26 */
+  readonly distributedRouter?: DvrLabRouterProps;
+  /** @default name "<labName>-legacy", subnets 198.51.100.128/26 and 198.51.100.192/26 */
+  readonly legacyRouter?: DvrLabRouterProps;
+  /** @default no external network: east-west rows only */
+  readonly external?: DvrLabExternalProps;
+  /** Probe VMs. @default the topology table's placement (same-node pair on the first dvr node, cross-node partner on the dvr_snat node) */
+  readonly vms?: VmSpec[];
+  readonly instances: DvrLabInstanceProps;
+  /** @default { min: 1, max: 1000 } */
+  readonly vniRange?: { readonly min: number; readonly max: number };
+  /** Also allow SSH/ICMP to the probe VMs from this CIDR. @default none */
+  readonly sshSourceCidr?: string;
+  /** Run the verifier at the end of `cdktf deploy`. @default true */
+  readonly verify?: boolean;
+  /** Command that runs the verifier. @default "npx --no-install dvr-lab verify" */
+  readonly verifyCommand?: string;
+}
+
+/**
+ * A whole DVR lab: controller and agent nodes with their config pushes (controller first, then the
+ * agents), the tenant side (distributed and legacy routers), probe VMs pinned to hosts, and the
+ * verification hook; plus the Terraform output `<labName>_description` the verifier and the twin read.
+ */
+export class DvrLab extends Construct {
+  public readonly labName: string;
+  public readonly release: OpenStackRelease;
+  public readonly topology: LabTopology;
+  public readonly controller: DvrController;
+  public readonly agentNodes: DvrAgentNode[];
+  public readonly tenant: TenantVxlanNetwork;
+  public readonly vms: PinnedVm[] = [];
+  public readonly verifyHook?: VerifyHook;
+  public readonly descriptionOutput: TerraformOutput;
+
+  constructor(scope: Construct, id: string, props: DvrLabProps) {
+    super(scope, id);
+    this.labName = props.labName ?? id.toLowerCase();
+    this.release = props.release ?? OpenStackRelease.OCATA;
+    const serviceManager = props.serviceManager ?? ServiceManager.SYSTEMD;
+    const physnet = props.external?.physnet;
+
+    this.controller = new DvrController(this, props.controller.hostName ?? "controller", {
+      ...props.controller,
+      release: this.release,
+      serviceManager,
+      externalPhysnet: physnet,
+      vniRange: props.vniRange,
+    });
+    const firstSnat = props.nodes.find((n) => n.mode === L3AgentMode.DVR_SNAT);
+    this.agentNodes = props.nodes.map((n) => {
+      const common = {
+        ...n,
+        release: this.release,
+        serviceManager,
+        externalPhysnet: physnet,
+        metadataHost: n.metadataHost ?? props.controller.hostName,
+        dhcpAgent: n.dhcpAgent ?? n === firstSnat,
+        dependsOn: [this.controller.push.resource],
+      };
+      return n.mode === L3AgentMode.DVR_SNAT
+        ? new DvrSnatNode(this, n.hostName, common)
+        : new DvrComputeNode(this, n.hostName, common);
+    });
+
+    const name = this.labName;
+    this.topology = new LabTopology({
+      name,
+      release: this.release,
+      hosts: this.nodes.map((n) => n.hostSpec),
+      routers: [
+        {
+          name: props.distributedRouter?.name ?? `${name}-dvr`,
+          distributed: true,
+          subnets: props.distributedRouter?.subnets ?? [
+            { name: `${name}-dvr-a`, cidr: "198.51.100.0/26" },
+            { name: `${name}-dvr-b`, cidr: "198.51.100.64/26" },
+          ],
+        },
+        {
+          name: props.legacyRouter?.name ?? `${name}-legacy`,
+          distributed: false,
+          subnets: props.legacyRouter?.subnets ?? [
+            { name: `${name}-legacy-a`, cidr: "198.51.100.128/26" },
+            { name: `${name}-legacy-b`, cidr: "198.51.100.192/26" },
+          ],
+        },
+      ],
+      external: props.external && {
+        network: props.external.networkName,
+        cidr: props.external.cidr,
+        physnet: props.external.physnet,
+        gatewayIp: props.external.gatewayIp,
+        probeTarget: props.external.probeTarget,
+        allocationPool: props.external.allocationPool,
+      },
+      vms: props.vms,
+      vniRange: props.vniRange,
+    });
+
+    const pushes = this.nodes.map((n) => n.push.resource);
+    this.tenant = new TenantVxlanNetwork(this, "Tenant", {
+      subnets: this.topology.subnets,
+      routers: this.topology.routers,
+      external: this.topology.external,
+      securityGroupName: `${name}-probes`,
+      sshSourceCidr: props.sshSourceCidr,
+      dependsOn: pushes,
+    });
+
+    const image = new DataOpenstackImagesImageV2(this, "Image", { name: props.instances.imageName, mostRecent: true });
+    const flavor = new DataOpenstackComputeFlavorV2(this, "Flavor", { name: props.instances.flavorName });
+    const keyPair = new ComputeKeypairV2(this, "KeyPair", {
+      name: props.instances.keyPairName ?? `${name}-key`,
+      publicKey: props.instances.publicKey,
+    });
+    for (const vm of this.topology.vms) {
+      const subnet = this.tenant.subnetResources[vm.subnet];
+      const network = this.tenant.networks[vm.subnet];
+      if (!subnet || !network) continue; // reported by validation
+      this.vms.push(
+        new PinnedVm(this, `Vm-${vm.name}`, {
+          vm,
+          networkId: network.id,
+          subnet,
+          securityGroupId: this.tenant.securityGroup.id,
+          imageId: image.id,
+          flavorId: flavor.id,
+          keyPairName: keyPair.name,
+          floatingIpPool: this.topology.external?.network,
+          dependsOn: [...pushes, ...this.tenant.interfaces],
+        }),
+      );
+    }
+
+    const description = this.topology.toDescription();
+    this.descriptionOutput = new TerraformOutput(this, "Description", {
+      value: JSON.stringify(description),
+      description: `dvr-lab description of ${name} (topology and expected routing), read by the verifier and the lab twin`,
+    });
+    this.descriptionOutput.overrideLogicalId(`${name.replace(/[^A-Za-z0-9_]/g, "_")}_description`);
+
+    if (props.verify ?? true) {
+      this.verifyHook = new VerifyHook(this, "Verify", {
+        description,
+        nodes: this.nodes,
+        command: props.verifyCommand,
+        dependsOn: [...this.vms.map((v) => v.instance), ...this.vms.flatMap((v) => (v.floatingIp ? [v.floatingIp] : []))],
+      });
+    }
+  }
+
+  /** Every node of the lab, controller first. */
+  public get nodes(): DvrNode[] {
+    return [this.controller, ...this.agentNodes];
+  }
+}

@@ -1,0 +1,59 @@
+import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { LabDescription } from "../model/topology";
+import { DvrNode } from "../nodes/dvr-node";
+
+export interface VerifyHookProps {
+  readonly description: LabDescription;
+  readonly nodes: readonly DvrNode[];
+  /** Where the verifier writes report.json and report.md. @default "dvr-lab-reports/<lab name>" */
+  readonly reportDir?: string;
+  /** The command that runs the verifier. @default "npx --no-install dvr-lab verify" */
+  readonly command?: string;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Runs the verifier after the config push and the VMs (local-exec), so `cdktf deploy` fails with
+ * the failing rows. The lab description and the node access info go in by environment
+ * (docs/CONTRACTS.md §3); a private key given as a sensitive variable has its own variable.
+ */
+export class VerifyHook extends Construct {
+  public readonly resource: NullResource;
+
+  constructor(scope: Construct, id: string, props: VerifyHookProps) {
+    super(scope, id);
+    const environment: Record<string, string> = { DVR_LAB_DESCRIPTION: JSON.stringify(props.description) };
+    const hosts: Record<string, Record<string, unknown>> = {};
+    for (const node of props.nodes) {
+      const key = node.ssh.privateKey;
+      const entry: Record<string, unknown> = {
+        address: node.ssh.address,
+        user: node.ssh.user ?? "root",
+        port: node.ssh.port ?? 22,
+        ...(node.ssh.hostKey && !node.ssh.insecureSkipHostKeyCheck ? { hostKey: node.ssh.hostKey } : {}),
+      };
+      if (key.kind === "file") entry.privateKeyFile = key.path;
+      if (key.kind === "variable") {
+        const envName = `DVR_LAB_SSH_KEY_${node.hostName.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}`;
+        entry.privateKeyEnv = envName;
+        environment[envName] = key.render()!;
+      }
+      hosts[node.hostName] = entry;
+    }
+    environment.DVR_LAB_ACCESS = JSON.stringify({ hosts });
+    const reportDir = props.reportDir ?? `dvr-lab-reports/${props.description.name}`;
+    this.resource = new NullResource(this, "Resource", {
+      triggers: { description: JSON.stringify(props.description) },
+      dependsOn: props.dependsOn,
+      provisioners: [
+        {
+          type: "local-exec",
+          command: `${props.command ?? "npx --no-install dvr-lab verify"} --description-env DVR_LAB_DESCRIPTION --access-env DVR_LAB_ACCESS --report-dir ${reportDir}`,
+          environment,
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { Construct } from "constructs";
+import { ComputeInstanceV2 } from "../gen/providers/openstack/compute-instance-v2";
+import { NetworkingFloatingipV2 } from "../gen/providers/openstack/networking-floatingip-v2";
+import { NetworkingPortV2 } from "../gen/providers/openstack/networking-port-v2";
+import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet-v2";
+import { ITerraformDependable } from "cdktf";
+import { VmModel } from "../model/topology";
+
+export interface PinnedVmProps {
+  readonly vm: VmModel;
+  readonly networkId: string;
+  readonly subnet: NetworkingSubnetV2;
+  readonly securityGroupId: string;
+  readonly imageId: string;
+  readonly flavorId: string;
+  readonly keyPairName: string;
+  /** External network name for the floating IP pool (when vm.floatingIp). */
+  readonly floatingIpPool?: string;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * A VM pinned to a host with `availability_zone = "nova:<host>"` (admin) on a port with a fixed IP,
+ * and an optional floating IP on that port.
+ */
+export class PinnedVm extends Construct {
+  public readonly port: NetworkingPortV2;
+  public readonly instance: ComputeInstanceV2;
+  public readonly floatingIp?: NetworkingFloatingipV2;
+
+  constructor(scope: Construct, id: string, props: PinnedVmProps) {
+    super(scope, id);
+    const { vm } = props;
+    this.port = new NetworkingPortV2(this, "Port", {
+      name: vm.name,
+      networkId: props.networkId,
+      adminStateUp: true,
+      securityGroupIds: [props.securityGroupId],
+      fixedIp: [{ subnetId: props.subnet.id, ipAddress: vm.fixedIp }],
+      dependsOn: props.dependsOn,
+    });
+    this.instance = new ComputeInstanceV2(this, "Instance", {
+      name: vm.name,
+      imageId: props.imageId,
+      flavorId: props.flavorId,
+      keyPair: props.keyPairName,
+      availabilityZone: `nova:${vm.host}`,
+      network: [{ port: this.port.id }],
+      dependsOn: props.dependsOn,
+    });
+    if (vm.floatingIp && props.floatingIpPool) {
+      this.floatingIp = new NetworkingFloatingipV2(this, "FloatingIp", {
+        pool: props.floatingIpPool,
+        portId: this.port.id,
+        dependsOn: [this.instance],
+      });
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { Construct } from "constructs";
+import { L3AgentMode } from "../model/agent-mode";
+import { HostRole } from "../model/topology";
+import { DvrAgentNode, DvrAgentNodeProps } from "./dvr-agent-node";
+
+export interface DvrComputeNodeProps extends DvrAgentNodeProps {
+  /** L3 agent mode of the compute node: DVR or DVR_NO_EXTERNAL (Pike+). @default L3AgentMode.DVR */
+  readonly mode?: L3AgentMode;
+}
+
+/** A compute node with L3 agent_mode dvr: routes its own VMs' traffic east-west and their FIPs. */
+export class DvrComputeNode extends DvrAgentNode {
+  public readonly mode: L3AgentMode;
+
+  constructor(scope: Construct, id: string, props: DvrComputeNodeProps) {
+    const mode = props.mode ?? L3AgentMode.DVR;
+    super(scope, id, mode.value as HostRole, props);
+    this.mode = mode;
+  }
+}

@@ -1,0 +1,65 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { OpenStackRelease } from "../model/release";
+import { HostRole, HostSpec } from "../model/topology";
+import { ConfigPush } from "../push/config-push";
+import { DesiredConfig, desiredConfig, DesiredConfigInput } from "../push/desired-config";
+import { NeutronPaths } from "../push/neutron-paths";
+import { ServiceManager } from "../push/service-manager";
+import { NodeSshProps } from "./ssh";
+
+/** Props every DVR lab node takes. */
+export interface DvrNodeProps {
+  /**
+   * The node's host name as Nova and Neutron know it (nova-compute `host` and the agents' `host` must
+   * be equal, DVR.md pitfall 18).
+   */
+  readonly hostName: string;
+  /** How Terraform and the verifier reach the node. */
+  readonly ssh: NodeSshProps;
+  /** @default OpenStackRelease.OCATA */
+  readonly release?: OpenStackRelease;
+  /** @default ServiceManager.SYSTEMD */
+  readonly serviceManager?: ServiceManager;
+  /** Overrides of config paths, unit names and log paths. @default Debian/Ubuntu packaging (kolla layout for KOLLA) */
+  readonly paths?: NeutronPaths;
+  /** Seconds a restarted service must stay alive to count as healthy. @default 5 */
+  readonly settleSeconds?: number;
+  /** Resources the push waits for (e.g. the controller's push). @default none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Base of the node constructs: holds the node's desired neutron config and its `ConfigPush`.
+ */
+export abstract class DvrNode extends Construct {
+  public readonly hostName: string;
+  public readonly role: HostRole;
+  public readonly release: OpenStackRelease;
+  public readonly ssh: NodeSshProps;
+  /** What the push sets on this node. */
+  public readonly desired: DesiredConfig;
+  /** The node's config push (null_resource with remote-exec). */
+  public readonly push: ConfigPush;
+
+  protected constructor(scope: Construct, id: string, role: HostRole, props: DvrNodeProps, extra: Partial<DesiredConfigInput>) {
+    super(scope, id);
+    this.hostName = props.hostName;
+    this.role = role;
+    this.release = props.release ?? OpenStackRelease.OCATA;
+    this.ssh = props.ssh;
+    this.desired = desiredConfig({
+      node: props.hostName,
+      role,
+      release: this.release,
+      serviceManager: props.serviceManager ?? ServiceManager.SYSTEMD,
+      paths: props.paths,
+      settleSeconds: props.settleSeconds,
+      ...extra,
+    });
+    this.push = new ConfigPush(this, "ConfigPush", { desired: this.desired, ssh: props.ssh, dependsOn: props.dependsOn });
+  }
+
+  /** This node as the topology model sees it. */
+  public abstract get hostSpec(): HostSpec;
+}

@@ -1,0 +1,57 @@
+import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { NodeSshProps, renderConnection } from "../nodes/ssh";
+import { DesiredConfig } from "./desired-config";
+import { remoteScript, sha256, terraformEscape } from "./remote-script";
+
+/** Where the push files land on the node (Terraform's file provisioner needs an existing folder). */
+export const PUSH_SCRIPT_PATH = "/tmp/dvr-lab-push.py";
+export const PUSH_DOCUMENT_PATH = "/tmp/dvr-lab-desired.json";
+const PUSH_SCRIPT = "dvr_push.py";
+/**
+ * The one command remote-exec runs: a fixed literal (the SSH user may be a Terraform variable, so
+ * the node decides whether sudo is needed).
+ */
+export const PUSH_COMMAND =
+  `if [ "$(id -u)" -eq 0 ]; then python3 ${PUSH_SCRIPT_PATH} ${PUSH_DOCUMENT_PATH}; ` +
+  `else sudo -n python3 ${PUSH_SCRIPT_PATH} ${PUSH_DOCUMENT_PATH}; fi`;
+
+export interface ConfigPushProps {
+  readonly desired: DesiredConfig;
+  readonly ssh: NodeSshProps;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * One node's config push: a `null_resource` with two `file` provisioners (the push script from
+ * remote/dvr_push.py and the node's push document) and a `remote-exec` that runs the script.
+ * `triggers` hash the document and the script, so a re-apply re-pushes only nodes whose desired
+ * config (or the script) changed.
+ */
+export class ConfigPush extends Construct {
+  public readonly resource: NullResource;
+  /** The push document as JSON (exactly what is uploaded). */
+  public readonly document: string;
+
+  constructor(scope: Construct, id: string, props: ConfigPushProps) {
+    super(scope, id);
+    const script = remoteScript(PUSH_SCRIPT);
+    this.document = JSON.stringify(props.desired, null, 2) + "\n";
+    const connection = renderConnection(props.ssh);
+    this.resource = new NullResource(this, "Resource", {
+      triggers: {
+        node: props.desired.node,
+        config_sha256: sha256(this.document),
+        script_sha256: sha256(script),
+      },
+      dependsOn: props.dependsOn,
+      connection,
+      provisioners: [
+        { type: "file", content: terraformEscape(script), destination: PUSH_SCRIPT_PATH },
+        { type: "file", content: this.document, destination: PUSH_DOCUMENT_PATH },
+        { type: "remote-exec", inline: [PUSH_COMMAND] },
+      ],
+    });
+  }
+}

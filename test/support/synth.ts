@@ -1,0 +1,38 @@
+import { App, Testing } from "cdktf";
+import { ReferenceLabStack } from "../../examples/reference-lab/stack";
+import { UpstreamLayoutStack } from "../../examples/upstream-layout/stack";
+import { OpenStackRelease } from "../../lib";
+
+/** Synthesized cdk.tf.json (parsed) of an example, with validations ON (Testing.synth(stack, true)). */
+export function synthReference(release?: OpenStackRelease): any {
+  const app = Testing.app();
+  return JSON.parse(Testing.synth(new ReferenceLabStack(app, "reference-lab", release), true));
+}
+
+export function synthUpstream(release?: OpenStackRelease): any {
+  const app = Testing.app();
+  return JSON.parse(Testing.synth(new UpstreamLayoutStack(app, "upstream-layout", release), true));
+}
+
+/** Every resource of a type in a synthesized document, as [logicalName, config] pairs. */
+export function resourcesOf(doc: any, type: string): [string, any][] {
+  return Object.entries(doc.resource?.[type] ?? {});
+}
+
+export function freshApp(): App {
+  return Testing.app();
+}
+
+/**
+ * The document as snapshots see it: the embedded push script (remote/dvr_push.py, tested on its own
+ * and pinned by the script_sha256 trigger) is replaced by a marker, so snapshots show the stack.
+ */
+export function forSnapshot(doc: any): any {
+  const copy = JSON.parse(JSON.stringify(doc));
+  for (const r of Object.values<any>(copy.resource?.null_resource ?? {})) {
+    for (const p of r.provisioner ?? []) {
+      if (p.file?.destination === "/tmp/dvr-lab-push.py") p.file.content = `<remote/dvr_push.py sha256=${r.triggers.script_sha256}>`;
+    }
+  }
+  return copy;
+}
