@@ -3,6 +3,9 @@
  * or `OpenStackRelease.of("zed")` to parse a name.
  */
 export class OpenStackRelease {
+  // Declared first: static fields initialize in order, and every member below registers itself.
+  private static readonly registry: OpenStackRelease[] = [];
+
   public static readonly OCATA = new OpenStackRelease("ocata", 10);
   public static readonly PIKE = new OpenStackRelease("pike", 11);
   public static readonly QUEENS = new OpenStackRelease("queens", 12);
@@ -46,15 +49,13 @@ export class OpenStackRelease {
     return found;
   }
 
-  private static registry: OpenStackRelease[];
-
   private constructor(
     /** Lower-case release name, e.g. "ocata". */
     public readonly name: string,
     /** The neutron major version of this release (Ocata = 10, Zed = 21). */
     public readonly neutronMajor: number,
   ) {
-    (OpenStackRelease.registry ??= []).push(this);
+    OpenStackRelease.registry.push(this);
   }
 
   /** True when this release is the same as or newer than `other`. */
