@@ -1,0 +1,14 @@
+export * from "./types";
+export * from "./parsers";
+export { shq, shJoin, detachedBackground } from "./shell";
+export { SshTransport, spawnCollect } from "./ssh-transport";
+export { NeutronClient } from "./neutron";
+export { runGate } from "./gate";
+export type { GateCheck, GateResult, Resolved } from "./gate";
+export * from "./probes";
+export { QdhcpSshVmExecutor, NamespaceVmExecutor, groupedPingScript, pingArgv } from "./vm-executor";
+export type { VmLocation, QdhcpSshOptions } from "./vm-executor";
+export * from "./verdict";
+export { verify, plan, markerFor, namespaceOf, probeHosts, windowsOf, REPORT_SCHEMA } from "./run";
+export type { Report, RowResult, VerifyDeps, VerifyOptions, WindowMode } from "./run";
+export { renderMarkdown, renderText } from "./report";

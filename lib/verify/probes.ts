@@ -1,0 +1,173 @@
+/**
+ * Read-only probe scripts run on the nodes, one script per host and phase (so the number of node
+ * commands grows with hosts, not with rows or VM pairs), and the parsers of their output.
+ */
+import {
+  NamespacePacket,
+  VxlanFrame,
+  captureStarted,
+  classifyNamespace,
+  interfaceWithAddress,
+  parseDvrMacFromFlows,
+  parseDvrMacFromLog,
+  parseNamespaceCapture,
+  parseNetnsList,
+  parseSnmpCounter,
+  parseVxlanCapture,
+  splitSections,
+  SECTION,
+} from "./parsers";
+import { scriptHeader, shJoin, shq } from "./shell";
+import type { HostAccess, RunResult } from "./types";
+
+export const READY_MARKER = "DVRLAB-CAPTURE-READY";
+
+/** Where the OVS agent logs (DVR MAC fallback when br-tun table 1 has no DVR flow yet). */
+const OVS_AGENT_LOGS = "/var/log/neutron/*openvswitch*agent*.log /var/log/kolla/neutron/*openvswitch*agent*.log";
+
+export function snapshotScript(access?: HostAccess): string {
+  const ovs = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "dump-flows", "br-tun", "table=1"]);
+  return (
+    scriptHeader("snapshot") +
+    `echo "${SECTION} netns"
+ip netns list
+echo "${SECTION} br-tun-table1"
+${ovs} 2>&1
+echo "${SECTION} agent-log"
+grep -h "operating in DVR Mode with MAC" ${OVS_AGENT_LOGS} 2>/dev/null | tail -n 1
+echo "${SECTION} addr"
+ip -o -4 addr show
+echo "${SECTION} tools"
+command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
+echo "${SECTION} end"
+`
+  );
+}
+
+export interface HostSnapshot {
+  readonly host: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly namespaces: string[];
+  /** Router namespaces (qrouter-, snat-, fip-) the counters and captures cover. */
+  readonly routerNamespaces: string[];
+  readonly dvrMac?: string;
+  readonly dvrMacSource?: "br-tun table=1" | "agent log";
+  /** All mod_dl_src values seen (more than one is reported). */
+  readonly dvrMacsSeen: string[];
+  /** Interface holding the host's tunnel IP, when found. */
+  readonly tunnelInterface?: string;
+  readonly tcpdump: boolean;
+}
+
+export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): HostSnapshot {
+  const sections = splitSections(res.stdout);
+  const body = (kind: string) => sections.find((s) => s.kind === kind)?.body ?? "";
+  const complete = sections.some((s) => s.kind === "end");
+  const namespaces = parseNetnsList(body("netns"));
+  const flowMacs = parseDvrMacFromFlows(body("br-tun-table1"));
+  const logMac = parseDvrMacFromLog(body("agent-log"));
+  const dvrMac = flowMacs.length === 1 ? flowMacs[0] : flowMacs.length === 0 ? logMac : undefined;
+  const tunnelInterface = tunnelIp ? interfaceWithAddress(body("addr"), tunnelIp) : undefined;
+  return {
+    host,
+    ok: res.code === 0 && complete,
+    ...(res.code !== 0 || !complete ? { error: `snapshot: exit ${res.code}: ${(res.stderr || res.stdout).trim().slice(0, 300)}` } : {}),
+    namespaces,
+    routerNamespaces: namespaces.filter((n) => classifyNamespace(n) !== undefined),
+    ...(dvrMac ? { dvrMac, dvrMacSource: flowMacs.length === 1 ? ("br-tun table=1" as const) : ("agent log" as const) } : {}),
+    dvrMacsSeen: flowMacs.length ? flowMacs : logMac ? [logMac] : [],
+    ...(tunnelInterface ? { tunnelInterface } : {}),
+    tcpdump: /tcpdump=yes/.test(body("tools")),
+  };
+}
+
+/** Reads /proc/net/snmp inside every given namespace (one command per host). */
+export function countersScript(namespaces: readonly string[]): string {
+  const lines = namespaces.map((ns) => `echo "${SECTION} snmp ${ns}"\nip netns exec ${shq(ns)} cat /proc/net/snmp 2>&1`);
+  return scriptHeader("counters") + lines.join("\n") + `\necho "${SECTION} end"\n`;
+}
+
+/** namespace -> IpForwDatagrams (undefined when it could not be read). */
+export function parseCounters(res: RunResult): Map<string, number | undefined> {
+  const out = new Map<string, number | undefined>();
+  for (const s of splitSections(res.stdout)) if (s.kind === "snmp") out.set(s.label, parseSnmpCounter(s.body));
+  return out;
+}
+
+/** A BPF expression matching any of the marker IP total lengths at a byte offset. */
+function lengthFilter(accessor: string, lengths: readonly number[]): string {
+  return "(" + lengths.map((l) => `${accessor}=${l}`).join(" or ") + ")";
+}
+
+/**
+ * One background job per host that captures, for every router namespace, marker ICMP inside the
+ * namespace (`-i any`: LINUX_SLL2 shows the interface and In/Out), and on the underlay VXLAN frames
+ * whose INNER IP total length is a marker (inner IP starts 30 bytes into the UDP payload: 8 UDP +
+ * 8 VXLAN + 14 Ethernet, so its total length is `udp[32:2]`).
+ */
+export function captureScript(
+  namespaces: readonly string[],
+  lengths: readonly number[],
+  underlay: { readonly iface: string; readonly tunnelIp?: string } | undefined,
+  maxSeconds: number,
+): string {
+  const icmp = `icmp and ${lengthFilter("ip[2:2]", lengths)}`;
+  const starts: string[] = [];
+  const labels: string[] = [];
+  for (const ns of namespaces) {
+    labels.push(ns);
+    starts.push(`start ${shq(ns)} ip netns exec ${shq(ns)} timeout ${maxSeconds} tcpdump -lnne -i any ${shq(icmp)}`);
+  }
+  if (underlay) {
+    const host = underlay.tunnelIp && underlay.iface === "any" ? ` and host ${underlay.tunnelIp}` : "";
+    const f = `udp port 4789${host} and ${lengthFilter("udp[32:2]", lengths)}`;
+    labels.push("underlay");
+    starts.push(`start underlay timeout ${maxSeconds} tcpdump -lnne -i ${shq(underlay.iface)} ${shq(f)}`);
+  }
+  return (
+    scriptHeader("capture") +
+    `d="$DVRLAB_JOB_DIR"; pids=""
+start() { l="$1"; shift; "$@" > "$d/cap.$l" 2> "$d/caperr.$l" < /dev/null & pids="$pids $!"; }
+dump() {
+  for l in ${labels.map(shq).join(" ")}; do
+    echo "${SECTION} capture $l"; cat "$d/cap.$l" 2>/dev/null
+    echo "${SECTION} capture-stderr $l"; cat "$d/caperr.$l" 2>/dev/null
+  done
+  echo "${SECTION} end"
+}
+trap 'kill -TERM $pids 2>/dev/null; wait; dump; exit 0' TERM INT
+${starts.join("\n")}
+n=0
+while [ $n -lt 60 ]; do
+  ok=1
+  for l in ${labels.map(shq).join(" ")}; do grep -q "listening on" "$d/caperr.$l" 2>/dev/null || ok=0; done
+  [ $ok = 1 ] && break
+  sleep 0.1; n=$((n+1))
+done
+echo ${READY_MARKER}
+wait
+dump
+`
+  );
+}
+
+export interface CaptureResult {
+  /** namespace -> capture; `started` false when tcpdump never reported "listening on". */
+  readonly namespaces: Map<string, { started: boolean; packets: NamespacePacket[] }>;
+  readonly underlay?: { started: boolean; frames: VxlanFrame[] };
+  readonly complete: boolean;
+}
+
+export function parseCaptureOutput(res: RunResult): CaptureResult {
+  const sections = splitSections(res.stdout);
+  const namespaces = new Map<string, { started: boolean; packets: NamespacePacket[] }>();
+  let underlay: CaptureResult["underlay"];
+  for (const s of sections) {
+    if (s.kind !== "capture") continue;
+    const err = sections.find((x) => x.kind === "capture-stderr" && x.label === s.label)?.body ?? "";
+    if (s.label === "underlay") underlay = { started: captureStarted(err), frames: parseVxlanCapture(s.body) };
+    else namespaces.set(s.label, { started: captureStarted(err), packets: parseNamespaceCapture(s.body) });
+  }
+  return { namespaces, ...(underlay ? { underlay } : {}), complete: sections.some((s) => s.kind === "end") };
+}

@@ -1,0 +1,131 @@
+import type { DirectionResult } from "./verdict";
+import type { Report, RowResult } from "./run";
+
+const ICON: Record<string, string> = { pass: "PASS", fail: "FAIL", inconclusive: "INCONCLUSIVE" };
+
+function hops(labels: readonly string[]): string {
+  return labels.length ? labels.join(" + ") : "(none)";
+}
+
+function perDirection(row: RowResult, pick: (d: DirectionResult) => string): string {
+  return row.directions.map((d) => `${d.direction}: ${pick(d)}`).join("; ");
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** The seed's table: one line per row. */
+export function tableRows(report: Report): string[][] {
+  return report.rows.map((r) => [
+    r.id,
+    r.nodes,
+    r.subnets,
+    `${r.router} (${r.distributed ? "DVR" : "legacy"})`,
+    perDirection(r, (d) => hops(d.expected)),
+    perDirection(r, (d) => hops(d.observed)),
+    ICON[r.verdict],
+  ]);
+}
+
+const HEAD = ["row", "VMs' nodes", "subnets", "router", "expected routing", "OBSERVED", "verdict"];
+
+/** Evidence lines of one row (counter deltas per namespace, capture lines counted, DVR MACs seen). */
+export function evidenceLines(r: RowResult): string[] {
+  const out: string[] = [];
+  const p = r.ping;
+  out.push(
+    `marker: ping -s ${r.marker.payloadSize} (IP total length ${r.marker.ipLength}); ping ${p ? (p.ran ? `${p.received}/${p.transmitted} answered` : "did not run") : "not sent"}`,
+  );
+  for (const d of r.directions) {
+    out.push(`${d.direction} ${d.from} -> ${d.to}: ${ICON[d.verdict]}`);
+    for (const n of d.evidence.namespaces) {
+      out.push(
+        `  ${n.expected ? "expected  " : "unexpected"} ${n.host} ${n.kind} (${n.owner}): IpForwDatagrams ${n.delta === undefined ? "unread" : `+${n.delta}`}, marker packets forwarded ${n.forwardedMarked}${n.counterConfirms ? "" : " (counter does not confirm)"}`,
+      );
+    }
+    const u = d.evidence.underlay;
+    if (u.frames > 0) {
+      out.push(
+        `  underlay: ${u.frames} marker frame(s), VNI ${u.vnis.join(",")}, inner source ${u.innerSources.map((s) => `${s.mac}${s.host ? ` (DVR MAC of ${s.host})` : ""} x${s.count}`).join(", ")}`,
+      );
+    } else {
+      out.push(`  underlay: no marker frame`);
+    }
+    for (const reason of d.reasons) out.push(`  - ${reason}`);
+  }
+  return out;
+}
+
+export function renderText(report: Report): string {
+  const rows = [HEAD, ...tableRows(report)];
+  const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(" | ").trimEnd();
+  const out: string[] = [];
+  out.push(`dvr-lab verify: lab ${report.lab} (${report.release}) — ${ICON[report.verdict]}`);
+  out.push(`control-plane gate: ${report.gate.ok ? "passed" : "FAILED"}`);
+  for (const c of report.gate.checks.filter((x) => !x.ok)) out.push(`  FAIL ${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`);
+  out.push("");
+  out.push(line(rows[0]));
+  out.push(widths.map((w) => "-".repeat(w)).join("-+-"));
+  for (const r of rows.slice(1)) out.push(line(r));
+  out.push("");
+  for (const r of report.rows) {
+    out.push(`[${r.id}] ${r.source} -> ${r.target}`);
+    for (const l of evidenceLines(r)) out.push(`  ${l}`);
+  }
+  if (report.structure.length) {
+    out.push("");
+    out.push("DVR MACs: " + report.structure.map((s) => `${s.host}=${s.dvrMac ?? "unknown"}`).join(", "));
+  }
+  for (const n of report.notes) out.push(`note: ${n}`);
+  return out.join("\n") + "\n";
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  out.push(`# dvr-lab verify report: ${report.lab}`);
+  out.push("");
+  out.push(`Release ${report.release}; ${report.settings.pings} marked pings per row after one warm-up; a namespace counts as routing a direction when it forwarded at least ${report.settings.minForwarded} marker packets and its IpForwDatagrams counter confirms it; window mode \`${report.settings.window}\`.`);
+  out.push("");
+  out.push(`**Result: ${ICON[report.verdict]}** (exit code ${report.exitCode})`);
+  out.push("");
+  out.push(`## Control-plane gate: ${report.gate.ok ? "passed" : "FAILED"}`);
+  out.push("");
+  out.push("| check | subject | expected | actual | |");
+  out.push("|---|---|---|---|---|");
+  for (const c of report.gate.checks) out.push(`| ${c.id} | ${cell(c.subject)} | ${cell(c.expected)} | ${cell(c.actual)} | ${c.ok ? "ok" : "**FAIL**"} |`);
+  out.push("");
+  out.push("## Routing");
+  out.push("");
+  out.push(`| ${HEAD.join(" | ")} |`);
+  out.push(`|${HEAD.map(() => "---").join("|")}|`);
+  for (const r of tableRows(report)) out.push(`| ${r.map(cell).join(" | ")} |`);
+  out.push("");
+  out.push("## Evidence per row");
+  for (const r of report.rows) {
+    out.push("");
+    out.push(`### ${r.id}: ${r.source} -> ${r.target} — ${ICON[r.verdict]}`);
+    out.push("");
+    out.push("```");
+    out.push(...evidenceLines(r));
+    out.push("```");
+  }
+  if (report.structure.length) {
+    out.push("");
+    out.push("## Structure");
+    out.push("");
+    out.push("| host | router namespaces | DVR MAC | source |");
+    out.push("|---|---|---|---|");
+    for (const s of report.structure) {
+      out.push(`| ${s.host} | ${s.ok ? s.routerNamespaces.join("<br>") || "(none)" : `error: ${cell(s.error ?? "")}`} | ${s.dvrMac ?? "unknown"} | ${s.dvrMacSource ?? ""} |`);
+    }
+  }
+  if (report.notes.length) {
+    out.push("");
+    out.push("## Notes");
+    out.push("");
+    for (const n of report.notes) out.push(`- ${n}`);
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,388 @@
+/**
+ * The verify run: control-plane gate, structure snapshot, then per measurement window: warm-up,
+ * captures on, counters, marked pings from inside the VMs, counters, captures off, verdicts.
+ * Every dependency is injected (Transport, VmExecutor, NeutronApi), so the lab twin and the unit
+ * tests plug in their own.
+ */
+import type { LabDescription, RoutingHop, TopologyRow } from "../model/topology";
+import { runGate, type GateResult, type Resolved } from "./gate";
+import { classifyNamespace } from "./parsers";
+import {
+  HostSnapshot,
+  READY_MARKER,
+  captureScript,
+  countersScript,
+  parseCaptureOutput,
+  parseCounters,
+  parseSnapshot,
+  snapshotScript,
+  type CaptureResult,
+} from "./probes";
+import type { AccessInfo, BackgroundJob, NeutronApi, PingOutcome, PingRequest, PlannedCommand, Transport, VmExecutor } from "./types";
+import {
+  counterConfirmation,
+  judgeDirection,
+  markerKey,
+  worst,
+  type DirectionResult,
+  type NamespaceObservation,
+  type UnderlayObservation,
+  type Verdict,
+  type WindowEvidence,
+} from "./verdict";
+
+export const REPORT_SCHEMA = "dvr-lab/verify-report@1";
+
+export type WindowMode = "all" | "row";
+
+export interface VerifyOptions {
+  /** Marked pings per row (after one warm-up ping). Default 5. */
+  readonly pings?: number;
+  /** "all": every row in one window (fewest node commands); "row": one window per row (per-row counters). */
+  readonly window?: WindowMode;
+  /** Marker packets a namespace must forward per direction. Default = pings. */
+  readonly minForwarded?: number;
+  /** Run the data plane even when the gate fails (verdicts still reported; exit stays non-zero). */
+  readonly continueAfterGateFailure?: boolean;
+  /** ping -W. Default 2. */
+  readonly waitSeconds?: number;
+  /** Pause after captures start and before they stop (ms). Default 700. */
+  readonly settleMs?: number;
+}
+
+export interface VerifyDeps {
+  readonly transport: Transport;
+  readonly vm: VmExecutor;
+  readonly neutron: NeutronApi;
+  readonly access?: AccessInfo;
+  readonly log?: (line: string) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+export interface RowResult {
+  readonly id: string;
+  readonly kind: TopologyRow["kind"];
+  readonly router: string;
+  readonly distributed: boolean;
+  readonly source: string;
+  readonly target: string;
+  /** "com2 -> com2", "com1 -> external" */
+  readonly nodes: string;
+  /** "net-a -> net-b" */
+  readonly subnets: string;
+  readonly marker: { readonly payloadSize: number; readonly ipLength: number };
+  readonly window: number;
+  readonly ping?: PingOutcome;
+  readonly directions: DirectionResult[];
+  readonly verdict: Verdict;
+}
+
+export interface Report {
+  readonly schema: string;
+  readonly lab: string;
+  readonly release: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly settings: { pings: number; minForwarded: number; window: WindowMode };
+  readonly gate: GateResult;
+  readonly structure: HostSnapshot[];
+  readonly rows: RowResult[];
+  readonly verdict: Verdict;
+  /** 0 all pass, 1 gate failed or a row failed, 3 inconclusive (nothing failed). */
+  readonly exitCode: number;
+  readonly notes: string[];
+}
+
+/** The size marker of row `index`: ping payload and the IP total length it gives (payload + 28). */
+export function markerFor(index: number): { payloadSize: number; ipLength: number } {
+  const payloadSize = index < 32 ? 1111 + 8 * index : 503 + 8 * ((index - 32) % 60);
+  return { payloadSize, ipLength: payloadSize + 28 };
+}
+
+export const WARMUP_PAYLOAD = 700;
+
+/** Hosts that carry router namespaces or VMs: every non-controller host. */
+export function probeHosts(d: LabDescription): string[] {
+  return d.hosts.filter((h) => h.role !== "controller").map((h) => h.name);
+}
+
+export function windowsOf(d: LabDescription, mode: WindowMode): number[][] {
+  const idx = d.rows.map((_, i) => i);
+  return mode === "row" ? idx.map((i) => [i]) : idx.length ? [idx] : [];
+}
+
+function pingTarget(d: LabDescription, row: TopologyRow): string | undefined {
+  if (row.target === "external") return d.external?.probeTarget;
+  return d.vms.find((v) => v.name === row.target)?.fixedIp;
+}
+
+function pingBatch(d: LabDescription, rows: readonly number[], count: number, waitSeconds: number, warmup: boolean): PingRequest[] {
+  const out: PingRequest[] = [];
+  for (const i of rows) {
+    const row = d.rows[i];
+    const vm = d.vms.find((v) => v.name === row.source);
+    const target = pingTarget(d, row);
+    if (!vm || !target) continue;
+    out.push({ key: row.id, vm, target, count, payloadSize: warmup ? WARMUP_PAYLOAD : markerFor(i).payloadSize, waitSeconds });
+  }
+  return out;
+}
+
+/**
+ * The node commands (and API requests) a verify run makes, in order. The count grows with
+ * hosts x windows (plus the VM executor's groups), not with VM pairs.
+ */
+export function plan(d: LabDescription, vm: VmExecutor, options: VerifyOptions = {}): PlannedCommand[] {
+  const pings = options.pings ?? 5;
+  const hosts = probeHosts(d);
+  const out: PlannedCommand[] = [];
+  const apiCalls = 1 + d.routers.length + (d.external ? 1 : 0) + 2 * d.subnets.length + d.vms.length;
+  out.push({ host: "neutron-api", phase: "gate", detail: `${apiCalls} GET requests (agents, routers, networks, subnets, ports)` });
+  for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: "ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr" });
+  windowsOf(d, options.window ?? "all").forEach((rows, w) => {
+    for (const c of vm.plan(pingBatch(d, rows, 1, 2, true), d)) out.push({ ...c, phase: "warmup", window: w });
+    for (const h of hosts) out.push({ host: h, phase: "capture-start", window: w, detail: "tcpdump in every router namespace + underlay (one background job)" });
+    for (const h of hosts) out.push({ host: h, phase: "counters-before", window: w, detail: "IpForwDatagrams in every router namespace" });
+    for (const c of vm.plan(pingBatch(d, rows, pings, 2, false), d)) out.push({ ...c, window: w });
+    for (const h of hosts) out.push({ host: h, phase: "counters-after", window: w, detail: "IpForwDatagrams in every router namespace" });
+    for (const h of hosts) out.push({ host: h, phase: "capture-stop", window: w, detail: "stop captures, collect lines" });
+  });
+  return out;
+}
+
+export async function verify(d: LabDescription, deps: VerifyDeps, options: VerifyOptions = {}): Promise<Report> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? (() => undefined);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const pings = options.pings ?? 5;
+  const minForwarded = options.minForwarded ?? pings;
+  const mode = options.window ?? "all";
+  const waitSeconds = options.waitSeconds ?? 2;
+  const settleMs = options.settleMs ?? 700;
+  const startedAt = now().toISOString();
+  const notes: string[] = [];
+  const hosts = probeHosts(d);
+
+  log(`gate: asking Neutron`);
+  const gate = await runGate(d, deps.neutron);
+  log(`gate: ${gate.ok ? "passed" : "FAILED"} (${gate.checks.filter((c) => !c.ok).length} of ${gate.checks.length} checks failed)`);
+
+  const finish = (structure: HostSnapshot[], rows: RowResult[]): Report => {
+    const verdict = gate.ok ? worst(rows.map((r) => r.verdict)) : "fail";
+    const exitCode = !gate.ok || verdict === "fail" ? 1 : verdict === "inconclusive" ? 3 : 0;
+    return {
+      schema: REPORT_SCHEMA,
+      lab: d.name,
+      release: d.release,
+      startedAt,
+      finishedAt: now().toISOString(),
+      settings: { pings, minForwarded, window: mode },
+      gate,
+      structure,
+      rows,
+      verdict,
+      exitCode,
+      notes,
+    };
+  };
+
+  if (!gate.ok && !options.continueAfterGateFailure) {
+    notes.push("The control-plane gate failed, so no traffic was sent (use --continue-after-gate-failure to measure anyway).");
+    return finish([], d.rows.map((row, i) => skippedRow(d, row, i, "control-plane gate failed")));
+  }
+
+  // Structure snapshot, one command per host.
+  const tunnelIp = (h: string) => gate.resolved.tunnelIps[h] ?? d.hosts.find((x) => x.name === h)?.tunnelIp;
+  const structure = await Promise.all(
+    hosts.map(async (h) => parseSnapshot(h, await deps.transport.run(h, { script: snapshotScript(deps.access?.hosts[h]) }, { timeoutMs: 60000 }), tunnelIp(h))),
+  );
+  for (const s of structure) {
+    log(`snapshot ${s.host}: ${s.ok ? `${s.routerNamespaces.length} router namespaces, DVR MAC ${s.dvrMac ?? "unknown"}` : s.error}`);
+    if (s.dvrMacsSeen.length > 1) notes.push(`${s.host}: several mod_dl_src values in br-tun table=1 (${s.dvrMacsSeen.join(", ")}); DVR MAC not attributed`);
+    if (s.ok && !s.tcpdump) notes.push(`${s.host}: tcpdump is not installed; captures cannot run there`);
+  }
+  const snap = new Map(structure.map((s) => [s.host, s]));
+  const dvrMacs: Record<string, string> = {};
+  for (const s of structure) if (s.dvrMac) dvrMacs[s.host] = s.dvrMac;
+
+  const ctxBase = {
+    description: d,
+    transport: deps.transport,
+    networkIdOf: (subnet: string) => gate.resolved.networkIds[subnet],
+    namespacesOn: (h: string) => snap.get(h)?.namespaces ?? [],
+  };
+
+  const rows: RowResult[] = [];
+  const windows = windowsOf(d, mode);
+  for (let w = 0; w < windows.length; w++) {
+    const idx = windows[w];
+    log(`window ${w + 1}/${windows.length}: rows ${idx.map((i) => d.rows[i].id).join(", ")}`);
+    await deps.vm.ping(pingBatch(d, idx, 1, waitSeconds, true), ctxBase);
+
+    const lengths = idx.map((i) => markerFor(i).ipLength);
+    const hostErrors: Record<string, string> = {};
+    for (const s of structure) if (!s.ok) hostErrors[s.host] = s.error ?? "snapshot failed";
+    const maxSeconds = pings * (waitSeconds + 1) + 120;
+    const jobs = new Map<string, BackgroundJob>();
+    await Promise.all(
+      hosts.map(async (h) => {
+        const s = snap.get(h)!;
+        if (!s.ok) return;
+        const access = deps.access?.hosts[h];
+        const iface = access?.underlayInterface ?? "any";
+        try {
+          const job = await deps.transport.startBackground(h, captureScript(s.routerNamespaces, lengths, { iface, tunnelIp: tunnelIp(h) }, maxSeconds), {
+            maxSeconds: maxSeconds + 10,
+            readyMarker: READY_MARKER,
+            readyTimeoutMs: 10000,
+          });
+          jobs.set(h, job);
+        } catch (e) {
+          hostErrors[h] = `capture: ${(e as Error).message}`;
+        }
+      }),
+    );
+    await sleep(settleMs);
+
+    const readCounters = async () =>
+      new Map(
+        await Promise.all(
+          hosts.map(async (h) => {
+            const s = snap.get(h)!;
+            if (!s.ok) return [h, undefined] as const;
+            const res = await deps.transport.run(h, { script: countersScript(s.routerNamespaces) }, { timeoutMs: 60000 });
+            if (res.code !== 0) hostErrors[h] = `counters: exit ${res.code}: ${res.stderr.trim().slice(0, 200)}`;
+            return [h, parseCounters(res)] as const;
+          }),
+        ),
+      );
+    const before = await readCounters();
+    const outcomes = await deps.vm.ping(pingBatch(d, idx, pings, waitSeconds, false), ctxBase);
+    const after = await readCounters();
+    await sleep(settleMs);
+
+    const captures = new Map<string, CaptureResult>();
+    await Promise.all(
+      [...jobs].map(async ([h, job]) => {
+        const res = await job.stop();
+        const c = parseCaptureOutput(res);
+        if (!c.complete) hostErrors[h] = `capture: output incomplete (exit ${res.code}: ${res.stderr.trim().slice(0, 200)})`;
+        captures.set(h, c);
+      }),
+    );
+
+    const rowOfLength = new Map(idx.map((i) => [markerFor(i).ipLength, d.rows[i].id] as const));
+    const evidence = buildEvidence(d, hosts, snap, before, after, captures, rowOfLength, gate.resolved, hostErrors);
+    const confirmed = counterConfirmation(evidence, minForwarded);
+    for (const i of idx) {
+      const row = d.rows[i];
+      const ping = outcomes.find((o) => o.key === row.id);
+      const directions = row.directions.map((exp) =>
+        judgeDirection(row, exp, evidence, confirmed, {
+          pings,
+          minForwarded,
+          namespaceOf: (hop) => namespaceOf(hop, gate.resolved),
+          dvrMacs,
+          vmHost: (vm) => d.vms.find((v) => v.name === vm)?.host,
+          rowOfLength,
+          ...(ping ? { ping } : {}),
+        }),
+      );
+      rows.push({ ...rowHeader(d, row, i), window: w, ...(ping ? { ping } : {}), directions, verdict: worst(directions.map((x) => x.verdict)) });
+      log(`row ${row.id}: ${worst(directions.map((x) => x.verdict))}`);
+    }
+  }
+  if (!gate.ok) notes.push("The control-plane gate failed; the data plane was measured anyway (--continue-after-gate-failure).");
+  return finish(structure, rows);
+}
+
+/** The namespace name of a routing hop: qrouter-<router id>, snat-<router id>, fip-<external network id>. */
+export function namespaceOf(hop: RoutingHop, r: Resolved): string | undefined {
+  if (hop.namespace === "fip") return r.externalNetworkId ? `fip-${r.externalNetworkId}` : undefined;
+  const id = r.routerIds[hop.router];
+  return id ? `${hop.namespace}-${id}` : undefined;
+}
+
+function buildEvidence(
+  d: LabDescription,
+  hosts: readonly string[],
+  snap: ReadonlyMap<string, HostSnapshot>,
+  before: ReadonlyMap<string, Map<string, number | undefined> | undefined>,
+  after: ReadonlyMap<string, Map<string, number | undefined> | undefined>,
+  captures: ReadonlyMap<string, CaptureResult>,
+  rowOfLength: ReadonlyMap<number, string>,
+  r: Resolved,
+  hostErrors: Record<string, string>,
+): WindowEvidence {
+  const ownerOf = new Map<string, string>(Object.entries(r.routerIds).map(([name, id]) => [id, name]));
+  const namespaces: NamespaceObservation[] = [];
+  const underlay: UnderlayObservation[] = [];
+  for (const h of hosts) {
+    const s = snap.get(h);
+    if (!s?.ok) continue;
+    const cap = captures.get(h);
+    if (!cap) hostErrors[h] ??= "capture did not run";
+    for (const ns of s.routerNamespaces) {
+      const cls = classifyNamespace(ns)!;
+      const b = before.get(h)?.get(ns);
+      const a = after.get(h)?.get(ns);
+      const c = cap?.namespaces.get(ns);
+      const forwarded: Record<string, number> = {};
+      for (const p of c?.packets ?? []) {
+        if (p.pktDirection !== "Out") continue;
+        const rowId = rowOfLength.get(p.ipLength);
+        if (!rowId) continue;
+        const k = markerKey(rowId, p.icmp);
+        forwarded[k] = (forwarded[k] ?? 0) + 1;
+      }
+      const owner = cls.kind === "fip" ? (cls.id === r.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
+      namespaces.push({
+        host: h,
+        namespace: ns,
+        kind: cls.kind,
+        owner,
+        ...(a !== undefined && b !== undefined ? { delta: a - b } : {}),
+        captureStarted: c?.started ?? false,
+        forwarded,
+      });
+    }
+    if (cap?.underlay) underlay.push({ host: h, started: cap.underlay.started, frames: cap.underlay.frames });
+  }
+  return { namespaces, underlay, hostErrors };
+}
+
+function rowHeader(d: LabDescription, row: TopologyRow, i: number) {
+  const vm = (name: string) => d.vms.find((v) => v.name === name);
+  const src = vm(row.source);
+  const dst = row.target === "external" ? undefined : vm(row.target);
+  return {
+    id: row.id,
+    kind: row.kind,
+    router: row.router,
+    distributed: row.distributed,
+    source: row.source,
+    target: row.target,
+    nodes: `${src?.host ?? "?"} -> ${row.target === "external" ? "external" : (dst?.host ?? "?")}`,
+    subnets: `${src?.subnet ?? "?"} -> ${row.target === "external" ? (d.external?.network ?? "external") : (dst?.subnet ?? "?")}`,
+    marker: markerFor(i),
+  };
+}
+
+function skippedRow(d: LabDescription, row: TopologyRow, i: number, why: string): RowResult {
+  return {
+    ...rowHeader(d, row, i),
+    window: -1,
+    directions: row.directions.map((exp) => ({
+      direction: exp.direction,
+      from: exp.from,
+      to: exp.to,
+      expected: exp.routedAt.map((h) => `${h.host} ${h.namespace}`),
+      observed: [],
+      verdict: "inconclusive" as const,
+      reasons: [why],
+      evidence: { namespaces: [], underlay: { frames: 0, innerSources: [], vnis: [] } },
+    })),
+    verdict: "inconclusive",
+  };
+}

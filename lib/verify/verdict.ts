@@ -1,0 +1,276 @@
+/**
+ * The verdict engine: from the evidence of one measurement window (per-namespace IpForwDatagrams
+ * deltas, marker-filtered captures inside every router namespace, underlay VXLAN frames) it decides,
+ * per row and direction, WHERE the packets were routed, and compares that with the row's `routedAt`.
+ * Pure: no I/O. See docs/VERIFY.md for the rules in prose.
+ */
+import type { DirectionExpectation, RoutingHop, TopologyRow } from "../model/topology";
+import type { RouterNamespaceKind, VxlanFrame } from "./parsers";
+
+export type Verdict = "pass" | "fail" | "inconclusive";
+
+/** What was measured in one router namespace during a window. */
+export interface NamespaceObservation {
+  readonly host: string;
+  readonly namespace: string;
+  readonly kind: RouterNamespaceKind;
+  /** Router name (or the id when the router is not in the description; fip: the external network). */
+  readonly owner: string;
+  /** IpForwDatagrams after - before; undefined when either read failed. */
+  readonly delta?: number;
+  /** Whether the marker capture in this namespace was running. */
+  readonly captureStarted: boolean;
+  /** Marker packets this namespace TRANSMITTED ("Out" in the -i any capture), per `${rowId}/${direction}`. */
+  readonly forwarded: Readonly<Record<string, number>>;
+}
+
+export interface UnderlayObservation {
+  readonly host: string;
+  readonly started: boolean;
+  readonly frames: readonly VxlanFrame[];
+}
+
+export interface WindowEvidence {
+  readonly namespaces: readonly NamespaceObservation[];
+  readonly underlay: readonly UnderlayObservation[];
+  /** Hosts whose snapshot, counters or capture failed, with the reason (their evidence is missing). */
+  readonly hostErrors: Readonly<Record<string, string>>;
+}
+
+export interface JudgeContext {
+  /** Pings per row (after the warm-up). */
+  readonly pings: number;
+  /** Marker packets a namespace must forward for a direction to count as routed there (default = pings). */
+  readonly minForwarded: number;
+  /** Resolves a routing hop of the description to its namespace name (undefined: id unknown). */
+  readonly namespaceOf: (hop: RoutingHop) => string | undefined;
+  /** host -> DVR MAC (from the structure snapshot). */
+  readonly dvrMacs: Readonly<Record<string, string>>;
+  /** VM name -> host (from the description). */
+  readonly vmHost: (vm: string) => string | undefined;
+  /** IP total length -> row id (the size markers of this window). */
+  readonly rowOfLength: ReadonlyMap<number, string>;
+  /** Ping outcome of the row (undefined when no ping ran). */
+  readonly ping?: { readonly ran: boolean; readonly transmitted: number; readonly received: number };
+}
+
+export interface NamespaceEvidence {
+  readonly host: string;
+  readonly namespace: string;
+  readonly kind: RouterNamespaceKind;
+  readonly owner: string;
+  readonly expected: boolean;
+  readonly delta?: number;
+  readonly forwardedMarked: number;
+  /** The counter moved by at least what the captures attribute to this namespace in the window. */
+  readonly counterConfirms: boolean;
+}
+
+export interface DirectionResult {
+  readonly direction: DirectionExpectation["direction"];
+  readonly from: string;
+  readonly to: string;
+  readonly expected: string[];
+  readonly observed: string[];
+  readonly verdict: Verdict;
+  readonly reasons: string[];
+  readonly evidence: {
+    readonly namespaces: NamespaceEvidence[];
+    readonly underlay: {
+      readonly frames: number;
+      readonly innerSources: { mac: string; host?: string; count: number }[];
+      readonly vnis: number[];
+    };
+  };
+}
+
+export function markerKey(rowId: string, direction: string): string {
+  return `${rowId}/${direction}`;
+}
+
+export function hopLabel(host: string, kind: string): string {
+  return `${host} ${kind}`;
+}
+
+/**
+ * Per namespace: the counter confirms the captures when IpForwDatagrams moved by at least
+ * `minForwarded` for every (row, direction) the captures say it routed in this window. Computed once
+ * per window because a namespace's counter is shared by all rows measured together.
+ */
+export function counterConfirmation(evidence: WindowEvidence, minForwarded: number): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const ns of evidence.namespaces) {
+    const claims = Object.values(ns.forwarded).filter((c) => c >= minForwarded).length;
+    out.set(`${ns.host}/${ns.namespace}`, ns.delta !== undefined && ns.delta >= claims * minForwarded);
+  }
+  return out;
+}
+
+/** Unique marker frames of one row/direction across all hosts (each frame is seen by sender and receiver). */
+function underlayFrames(evidence: WindowEvidence, rowId: string, direction: string, ctx: JudgeContext): VxlanFrame[] {
+  const seen = new Map<string, VxlanFrame>();
+  const icmp = direction === "request" ? "request" : "reply";
+  for (const u of evidence.underlay) {
+    for (const f of u.frames) {
+      if (ctx.rowOfLength.get(f.ipLength) !== rowId || f.icmp !== icmp) continue;
+      seen.set([f.outerSrc, f.outerDst, f.vni, f.innerSrcMac, f.innerDstMac, f.id, f.seq].join("|"), f);
+    }
+  }
+  return [...seen.values()];
+}
+
+export function judgeDirection(
+  row: TopologyRow,
+  exp: DirectionExpectation,
+  evidence: WindowEvidence,
+  confirmed: ReadonlyMap<string, boolean>,
+  ctx: JudgeContext,
+): DirectionResult {
+  const key = markerKey(row.id, exp.direction);
+  const T = ctx.minForwarded;
+  const reasons: string[] = [];
+  const expectedLabels = exp.routedAt.map((h) => hopLabel(h.host, h.namespace));
+
+  // Resolve the expected namespaces.
+  const expected = new Map<string, RoutingHop>();
+  const unresolved: RoutingHop[] = [];
+  for (const hop of exp.routedAt) {
+    const ns = ctx.namespaceOf(hop);
+    if (ns) expected.set(`${hop.host}/${ns}`, hop);
+    else unresolved.push(hop);
+  }
+
+  const byKey = new Map(evidence.namespaces.map((n) => [`${n.host}/${n.namespace}`, n]));
+  const nsEvidence: NamespaceEvidence[] = [];
+  const observed: NamespaceObservation[] = [];
+  const weak: NamespaceObservation[] = [];
+  for (const n of evidence.namespaces) {
+    const k = `${n.host}/${n.namespace}`;
+    const c = n.forwarded[key] ?? 0;
+    const isExpected = expected.has(k);
+    const ok = confirmed.get(k) ?? false;
+    if (isExpected || c > 0 || (n.delta ?? 0) > 0) {
+      nsEvidence.push({
+        host: n.host,
+        namespace: n.namespace,
+        kind: n.kind,
+        owner: n.owner,
+        expected: isExpected,
+        ...(n.delta !== undefined ? { delta: n.delta } : {}),
+        forwardedMarked: c,
+        counterConfirms: ok,
+      });
+    }
+    if (c >= T && ok) observed.push(n);
+    else if (c > 0) weak.push(n);
+  }
+  const observedLabels = observed.map((n) => hopLabel(n.host, n.kind));
+
+  // Underlay corroboration.
+  const frames = underlayFrames(evidence, row.id, exp.direction, ctx);
+  const macHost = new Map(Object.entries(ctx.dvrMacs).map(([h, m]) => [m.toLowerCase(), h]));
+  const sources = new Map<string, number>();
+  for (const f of frames) sources.set(f.innerSrcMac, (sources.get(f.innerSrcMac) ?? 0) + 1);
+  const innerSources = [...sources].map(([mac, count]) => ({ mac, count, ...(macHost.has(mac) ? { host: macHost.get(mac)! } : {}) }));
+  const vnis = [...new Set(frames.map((f) => f.vni))].sort((a, b) => a - b);
+  const underlayContradictions: string[] = [];
+  const qrouterHosts = new Set(exp.routedAt.filter((h) => h.namespace === "qrouter").map((h) => h.host));
+  for (const s of innerSources) {
+    const dvrLike = s.host !== undefined || /^fa:16:3f:/i.test(s.mac);
+    if (!dvrLike) continue;
+    if (!row.distributed) underlayContradictions.push(`underlay: legacy flow carries a DVR MAC ${s.mac}${s.host ? ` (${s.host})` : ""}`);
+    else if (s.host && !qrouterHosts.has(s.host)) underlayContradictions.push(`underlay: inner source is ${s.host}'s DVR MAC ${s.mac}, but ${s.host}'s qrouter is not expected to route this direction`);
+  }
+  const involved = new Set<string>(exp.routedAt.map((h) => h.host));
+  for (const end of [exp.from, exp.to]) {
+    const h = ctx.vmHost(end);
+    if (h) involved.add(h);
+  }
+  if (involved.size === 1 && frames.length > 0) {
+    underlayContradictions.push(`underlay: ${frames.length} marker frame(s) crossed a tunnel although everything is expected on ${[...involved][0]}`);
+  }
+
+  const result = (verdict: Verdict): DirectionResult => ({
+    direction: exp.direction,
+    from: exp.from,
+    to: exp.to,
+    expected: expectedLabels,
+    observed: observedLabels,
+    verdict,
+    reasons,
+    evidence: { namespaces: nsEvidence, underlay: { frames: frames.length, innerSources, vnis } },
+  });
+
+  // 1. Another namespace routed this direction: fail, whatever else is missing.
+  const unexpected = observed.filter((n) => !expected.has(`${n.host}/${n.namespace}`));
+  if (unexpected.length > 0) {
+    for (const n of unexpected) {
+      reasons.push(`${hopLabel(n.host, n.kind)} (${n.namespace}) forwarded ${n.forwarded[key]} marker packets (IpForwDatagrams +${n.delta}); not in routedAt`);
+    }
+    return result("fail");
+  }
+
+  // 2. Missing evidence.
+  if (unresolved.length > 0) {
+    reasons.push(`cannot name the namespace of ${unresolved.map((h) => `${h.host} ${h.namespace} (${h.router})`).join(", ")}: id not resolved from the API`);
+    return result("inconclusive");
+  }
+  if (!ctx.ping || !ctx.ping.ran) {
+    reasons.push("no traffic was generated from the VM for this row");
+    return result("inconclusive");
+  }
+  const failedHosts = Object.keys(evidence.hostErrors);
+  if (failedHosts.length > 0) {
+    for (const h of failedHosts) reasons.push(`no complete evidence from ${h}: ${evidence.hostErrors[h]}`);
+    return result("inconclusive");
+  }
+
+  // 3. An expected namespace that does not exist on its host cannot have routed: fail.
+  const absent = [...expected].filter(([k]) => !byKey.has(k));
+  if (absent.length > 0) {
+    for (const [k, hop] of absent) reasons.push(`expected namespace ${k.split("/")[1]} does not exist on ${hop.host}`);
+    return result("fail");
+  }
+
+  const notStarted = [...expected.keys()].map((k) => byKey.get(k)!).filter((n) => !n.captureStarted);
+  if (notStarted.length > 0) {
+    for (const n of notStarted) reasons.push(`marker capture did not start in ${n.namespace} on ${n.host}`);
+    return result("inconclusive");
+  }
+  const unobservable = evidence.namespaces.filter((n) => !n.captureStarted);
+  if (unobservable.length > 0) {
+    for (const n of unobservable) reasons.push(`marker capture did not start in ${n.namespace} on ${n.host}: cannot rule out that it routed`);
+    return result("inconclusive");
+  }
+
+  // 4. Expected namespaces that did not (fully) route.
+  const missing = [...expected.keys()].filter((k) => !observed.some((n) => `${n.host}/${n.namespace}` === k));
+  if (missing.length > 0) {
+    const anyMarker = evidence.namespaces.some((n) => (n.forwarded[key] ?? 0) > 0);
+    for (const k of missing) {
+      const n = byKey.get(k)!;
+      const c = n.forwarded[key] ?? 0;
+      if (c >= T) reasons.push(`${hopLabel(n.host, n.kind)}: capture shows ${c} forwarded, but IpForwDatagrams moved only +${n.delta ?? "?"} (counter does not confirm)`);
+      else reasons.push(`${hopLabel(n.host, n.kind)}: ${c} of ${T} marker packets forwarded (IpForwDatagrams +${n.delta ?? "?"})`);
+    }
+    if (!anyMarker) reasons.push(`no namespace forwarded a marker packet of this direction (ping ${ctx.ping.received}/${ctx.ping.transmitted} answered): packets lost before any router`);
+    return result("inconclusive");
+  }
+
+  // 5. Expected namespaces all routed; nothing else did. Anything contradictory?
+  const strayWeak = weak.filter((n) => !expected.has(`${n.host}/${n.namespace}`));
+  for (const n of strayWeak) reasons.push(`${hopLabel(n.host, n.kind)} (${n.namespace}) also forwarded ${n.forwarded[key]} marker packet(s) (below ${T})`);
+  reasons.push(...underlayContradictions);
+  if (strayWeak.length > 0 || underlayContradictions.length > 0) return result("inconclusive");
+
+  for (const n of observed) reasons.push(`${hopLabel(n.host, n.kind)}: ${n.forwarded[key]} marker packets forwarded, IpForwDatagrams +${n.delta}`);
+  const corroborating = innerSources.filter((s) => s.host);
+  if (corroborating.length) reasons.push(`underlay: inner source ${corroborating.map((s) => `${s.mac} = DVR MAC of ${s.host}`).join(", ")} in VNI ${vnis.join(",")}`);
+  return result("pass");
+}
+
+export function worst(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes("fail")) return "fail";
+  if (verdicts.includes("inconclusive") || verdicts.length === 0) return "inconclusive";
+  return "pass";
+}
