@@ -1,0 +1,149 @@
+import { spawn } from "child_process";
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from "fs";
+
+/** Process helpers of the twin: run commands, enter namespaces, find processes by namespace. */
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly input?: string;
+  readonly timeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: opts.env ?? process.env });
+    let stdout = "";
+    let stderr = "";
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
+    child.stdout.on("data", (b) => (stdout += b));
+    child.stderr.on("data", (b) => (stderr += b));
+    child.on("error", (e) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: 127, stdout, stderr: stderr + String(e) });
+    });
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: signal ? `${stderr}(killed by ${signal})` : stderr });
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** Runs and throws with the command and its stderr on a non-zero exit. */
+export async function must(argv: readonly string[], opts: RunOptions = {}, what?: string): Promise<string> {
+  const r = await run(argv, opts);
+  if (r.code !== 0) {
+    throw new Error(`${what ?? argv.join(" ")} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-2000)}`);
+  }
+  return r.stdout;
+}
+
+/** argv prefix that enters the mount, net and uts namespaces of a process. */
+export function enter(pid: number, ns: { m?: boolean; n?: boolean; u?: boolean } = { m: true, n: true, u: true }): string[] {
+  const out = ["nsenter", "-t", String(pid)];
+  if (ns.m) out.push("-m");
+  if (ns.n) out.push("-n");
+  if (ns.u) out.push("-u");
+  out.push("--");
+  return out;
+}
+
+/** Starts a long-lived process detached from us (own session), output to a log file. Returns its PID. */
+export function spawnDetached(argv: readonly string[], logFile: string): number {
+  const fd = openSync(logFile, "a");
+  try {
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ["ignore", fd, fd] });
+    child.on("error", () => undefined);
+    child.unref();
+    if (!child.pid) throw new Error(`cannot start ${argv.join(" ")}`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a truthy value or the time is up (then throws `what`). */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export function readComm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function nsId(pid: number | "self", kind: "net" | "mnt" | "uts"): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/${kind}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the process exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Every live process that is a member of one of the given namespaces (ids as "uts:[...]"). */
+export function processesIn(namespaces: ReadonlySet<string>): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    for (const kind of ["uts", "net", "mnt"] as const) {
+      const id = nsId(pid, kind);
+      if (id && namespaces.has(id)) {
+        if (alive(pid)) out.push(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function kill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* gone */
+  }
+}

@@ -1,0 +1,169 @@
+import { IniSetting } from "../push/desired-config";
+import { NeutronFile, NeutronService } from "../push/neutron-paths";
+import { TwinHostPlan, TwinPlan } from "./plan";
+
+/**
+ * The twin's OWN site settings, kept apart from what the project's push sets:
+ *  - BASE settings are written into the host's copy of the Debian package files BEFORE the push runs
+ *    (like an installer's site configuration; the push then sets its keys on top and wins where a
+ *    key overlaps);
+ *  - FORCED settings live in /etc/neutron/twin/<service>.conf, passed LAST on each service's command
+ *    line: only what the userspace (netdev) datapath of this machine needs, whatever the push says.
+ * docs/TWIN.md lists both.
+ */
+
+export const DEBIAN_FILE_PATHS: Record<NeutronFile, string> = {
+  "neutron.conf": "/etc/neutron/neutron.conf",
+  "ml2_conf.ini": "/etc/neutron/plugins/ml2/ml2_conf.ini",
+  "openvswitch_agent.ini": "/etc/neutron/plugins/ml2/openvswitch_agent.ini",
+  "l3_agent.ini": "/etc/neutron/l3_agent.ini",
+  "metadata_agent.ini": "/etc/neutron/metadata_agent.ini",
+  "dhcp_agent.ini": "/etc/neutron/dhcp_agent.ini",
+};
+
+/** Debian's command line per service (config files in the init script's order). */
+export const SERVICE_CONFIG_FILES: Record<NeutronService, NeutronFile[]> = {
+  "neutron-server": ["neutron.conf", "ml2_conf.ini"],
+  "neutron-openvswitch-agent": ["openvswitch_agent.ini", "neutron.conf"],
+  "neutron-l3-agent": ["neutron.conf", "l3_agent.ini"],
+  "neutron-metadata-agent": ["neutron.conf", "metadata_agent.ini"],
+  "neutron-dhcp-agent": ["neutron.conf", "dhcp_agent.ini"],
+};
+
+export const DB_SOCKET = "/run/mysqld/mysqld.sock";
+export const METADATA_SECRET = "dvr-lab-twin";
+
+export function transportUrl(plan: TwinPlan): string {
+  return `rabbit://guest:guest@${plan.controller.mgmtIp}:5672/`;
+}
+
+const s = (section: string, key: string, value: string): IniSetting => ({ section, key, value });
+
+/** Base (site) settings per file for a host. */
+export function baseSettings(plan: TwinPlan, host: TwinHostPlan): Partial<Record<NeutronFile, IniSetting[]>> {
+  const dhcp = plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
+  const neutron: IniSetting[] = [
+    s("DEFAULT", "host", host.name),
+    s("DEFAULT", "auth_strategy", "noauth"),
+    s("DEFAULT", "core_plugin", "ml2"),
+    s("DEFAULT", "service_plugins", "router"),
+    s("DEFAULT", "transport_url", transportUrl(plan)),
+    s("DEFAULT", "state_path", "/var/lib/neutron"),
+    s("DEFAULT", "notify_nova_on_port_status_changes", "False"),
+    s("DEFAULT", "notify_nova_on_port_data_changes", "False"),
+    s("DEFAULT", "dhcp_agent_notification", dhcp ? "True" : "False"),
+    s("DEFAULT", "api_workers", "1"),
+    s("DEFAULT", "rpc_workers", "1"),
+    s("DEFAULT", "rpc_state_report_workers", "1"),
+    s("DEFAULT", "bind_host", "0.0.0.0"),
+    s("DEFAULT", "bind_port", String(plan.apiPort)),
+    s("agent", "root_helper", "sudo"),
+    s("agent", "report_interval", "10"),
+    s("oslo_concurrency", "lock_path", "/var/lib/neutron/lock"),
+    s("database", "connection", `mysql+pymysql://root@127.0.0.1/neutron?unix_socket=${DB_SOCKET}`),
+  ];
+  const out: Partial<Record<NeutronFile, IniSetting[]>> = { "neutron.conf": neutron };
+  if (host.role === "controller") {
+    out["ml2_conf.ini"] = [
+      s("ml2", "extension_drivers", "port_security"),
+      ...(plan.external ? [s("ml2_type_flat", "flat_networks", plan.external.physnet)] : []),
+    ];
+    return out;
+  }
+  out["openvswitch_agent.ini"] = [
+    s("ovs", "local_ip", host.tunnelIp ?? ""),
+    s("ovs", "bridge_mappings", plan.external ? `${plan.external.physnet}:br-ex` : ""),
+    s("ovs", "integration_bridge", "br-int"),
+    s("ovs", "tunnel_bridge", "br-tun"),
+    s("securitygroup", "enable_ipset", "False"),
+  ];
+  out["l3_agent.ini"] = [
+    s("DEFAULT", "interface_driver", "openvswitch"),
+    s("DEFAULT", "ovs_use_veth", "True"),
+    s("DEFAULT", "enable_metadata_proxy", "False"),
+  ];
+  out["metadata_agent.ini"] = [
+    s("DEFAULT", "nova_metadata_host", plan.controller.mgmtIp),
+    s("DEFAULT", "metadata_proxy_shared_secret", METADATA_SECRET),
+  ];
+  out["dhcp_agent.ini"] = [
+    s("DEFAULT", "interface_driver", "openvswitch"),
+    s("DEFAULT", "ovs_use_veth", "True"),
+    s("DEFAULT", "enable_isolated_metadata", "False"),
+  ];
+  return out;
+}
+
+/** Forced settings per service (the netdev datapath needs them regardless of the push). */
+export function forcedSettings(service: NeutronService): IniSetting[] {
+  switch (service) {
+    case "neutron-openvswitch-agent":
+      return [s("ovs", "datapath_type", "netdev"), s("securitygroup", "firewall_driver", "noop")];
+    default:
+      return [];
+  }
+}
+
+/** Renders settings as an ini document. */
+export function renderIni(settings: readonly IniSetting[]): string {
+  const sections = new Map<string, string[]>();
+  for (const x of settings) {
+    const lines = sections.get(x.section) ?? [];
+    lines.push(x.value === "" ? `${x.key} =` : `${x.key} = ${x.value}`);
+    sections.set(x.section, lines);
+  }
+  return [...sections].map(([sec, lines]) => `[${sec}]\n${lines.join("\n")}\n`).join("\n");
+}
+
+/**
+ * Sets keys in an ini text (same semantics as the push: set, never delete; a commented default
+ * stays). Returns the new text.
+ */
+export function setIniKeys(text: string, settings: readonly IniSetting[]): string {
+  const lines = text.split("\n");
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  for (const x of settings) {
+    const line = x.value === "" ? `${x.key} =` : `${x.key} = ${x.value}`;
+    let start = -1;
+    let end = lines.length;
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^\s*\[([^\]]+)\]\s*$/.exec(lines[i]);
+      if (!m) continue;
+      if (start >= 0) {
+        end = i;
+        break;
+      }
+      if (m[1].trim() === x.section) start = i;
+    }
+    if (start < 0) {
+      lines.push("", `[${x.section}]`, line);
+      continue;
+    }
+    const keyRe = new RegExp(`^\\s*${x.key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*[=:]`);
+    let done = false;
+    for (let i = start + 1; i < end; i++) {
+      if (keyRe.test(lines[i])) {
+        lines[i] = line;
+        done = true;
+        break;
+      }
+    }
+    if (!done) lines.splice(start + 1, 0, line);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The unit script (a bash file that execs the daemon) for a neutron service. */
+export function neutronUnit(service: NeutronService): string {
+  const files = SERVICE_CONFIG_FILES[service].map((f) => `--config-file=${DEBIAN_FILE_PATHS[f]}`);
+  const forced = forcedSettings(service).length ? [`--config-file=/etc/neutron/twin/${service}.conf`] : [];
+  return unitScript([`/usr/bin/${service}`, ...files, ...forced, `--log-file=/var/log/neutron/${service}.log`]);
+}
+
+export function unitScript(argv: readonly string[], pre: readonly string[] = []): string {
+  return ["#!/bin/bash", "set -e", ...pre, `exec ${argv.map(shellQuote).join(" ")}`, ""].join("\n");
+}
+
+export function shellQuote(a: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,980 @@
+import { randomUUID } from "crypto";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { dirname, join, resolve } from "path";
+import { LabDescription } from "../model/topology";
+import { AgentInfo, NeutronApi, PortInfo } from "./api";
+import { planTwin, subnetOf, TwinHostPlan, TwinPlan } from "./plan";
+import {
+  alive,
+  enter,
+  kill,
+  must,
+  nsId,
+  processesIn,
+  readComm,
+  run,
+  sleep,
+  spawnDetached,
+  waitFor,
+} from "./proc";
+import { PushStep, pushesFromDescription, pushesFromStack, pushScript, runPush } from "./push";
+import {
+  baseSettings,
+  DB_SOCKET,
+  DEBIAN_FILE_PATHS,
+  forcedSettings,
+  neutronUnit,
+  renderIni,
+  setIniKeys,
+  unitScript,
+} from "./site-config";
+import { TwinSsh } from "./ssh";
+
+export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
+
+export interface TwinVmState {
+  readonly pid: number;
+  readonly host: string;
+  readonly portId: string;
+  readonly mac: string;
+  readonly ip: string;
+  readonly deviceId: string;
+  readonly tap: string;
+  readonly floatingIp?: string;
+}
+
+export interface TwinState {
+  schema: string;
+  name: string;
+  stateDir: string;
+  phase: "starting" | "up" | "failed" | "down";
+  error?: string;
+  startedAt: string;
+  plan: TwinPlan;
+  /** Namespace ids ("uts:[n]", "net:[n]", "mnt:[n]") of everything the twin created. */
+  namespaces: string[];
+  /** PIDs of the namespace holder processes, in creation order. */
+  holders: number[];
+  outer?: { pid: number };
+  externalHost?: { pid: number; ip: string };
+  hosts: Record<string, { pid: number; mgmtIp: string; dir: string }>;
+  vms: Record<string, TwinVmState>;
+  neutron: {
+    networks: Record<string, string>;
+    subnets: Record<string, string>;
+    routers: Record<string, string>;
+    externalNetwork?: string;
+  };
+  push: { node: string; source: string; script: string; seconds: number }[];
+  timings: Record<string, number>;
+}
+
+export interface TwinUpOptions {
+  readonly description: LabDescription;
+  /** The synthesized stack (parsed cdk.tf.json); when given, its ConfigPush resources configure the nodes. */
+  readonly stack?: unknown;
+  readonly name?: string;
+  readonly stateDir?: string;
+  /** Cap for the data-plane convergence gate (seconds). */
+  readonly convergeTimeoutSeconds?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** The dvr-lab package root (holds remote/). */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "dvr-lab") return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("dvr-lab twin: cannot find the package root");
+    dir = up;
+  }
+}
+
+export function defaultStateDir(name: string): string {
+  return resolve(process.env.DVR_LAB_TWIN_STATE ?? join(packageRoot(), ".twin"), name);
+}
+
+export function loadState(stateDir: string): TwinState | undefined {
+  const f = join(stateDir, "state.json");
+  if (!existsSync(f)) return undefined;
+  return JSON.parse(readFileSync(f, "utf8")) as TwinState;
+}
+
+const REQUIRED_COMMANDS = [
+  "/usr/bin/unshare",
+  "/usr/bin/nsenter",
+  "/usr/sbin/ovsdb-server",
+  "/usr/sbin/ovs-vswitchd",
+  "/usr/bin/ovs-vsctl",
+  "/usr/sbin/mariadbd",
+  "/usr/bin/mariadb-install-db",
+  "/usr/lib/rabbitmq/bin/rabbitmq-server",
+  "/usr/bin/neutron-server",
+  "/usr/bin/neutron-db-manage",
+  "/usr/bin/neutron-openvswitch-agent",
+  "/usr/bin/neutron-l3-agent",
+  "/usr/sbin/sshd",
+  "/usr/bin/ssh",
+  "/usr/bin/ssh-keygen",
+  "/usr/bin/sudo",
+  "/usr/bin/curl",
+  "/usr/bin/ping",
+  "/usr/sbin/ip",
+];
+
+/**
+ * What is missing on this machine for a twin (empty when it can run): root, commands, kernel
+ * features (namespaces, veth, bridge, TUN).
+ */
+export async function twinPrerequisites(): Promise<string[]> {
+  const missing: string[] = [];
+  if (process.getuid && process.getuid() !== 0) missing.push("root (run as uid 0)");
+  for (const c of REQUIRED_COMMANDS) if (!existsSync(c)) missing.push(c);
+  for (const s of ["neutron-metadata-agent", "neutron-dhcp-agent"]) if (!existsSync(`/usr/bin/${s}`)) missing.push(`/usr/bin/${s}`);
+  if (!existsSync("/dev/net/tun")) missing.push("/dev/net/tun (TUN, used by OVS netdev internal ports)");
+  if (missing.length) return missing;
+  const probe = await run(
+    [
+      "unshare",
+      "--mount",
+      "--net",
+      "--uts",
+      "--propagation",
+      "private",
+      "--",
+      "sh",
+      "-c",
+      "ip link add tw0 type veth peer name tw1 && ip link add twbr type bridge && mount -t tmpfs t /mnt && mount -t sysfs s /sys",
+    ],
+    { timeoutMs: 10000 },
+  );
+  if (probe.code !== 0) missing.push(`kernel: namespaces/veth/bridge/tmpfs in a namespace (${probe.stderr.trim()})`);
+  return missing;
+}
+
+
+/** A real Neutron DVR lab twin on this machine. */
+export class Twin {
+  public readonly state: TwinState;
+  private readonly root = packageRoot();
+  private readonly log: (line: string) => void;
+  private readonly t0 = Date.now();
+
+  private constructor(state: TwinState, log?: (line: string) => void) {
+    this.state = state;
+    this.log = log ?? (() => undefined);
+  }
+
+  /** Loads a running (or failed) twin from its state dir. */
+  public static attach(stateDir: string, log?: (line: string) => void): Twin | undefined {
+    const st = loadState(stateDir);
+    return st ? new Twin(st, log) : undefined;
+  }
+
+  /** Brings the twin up. On failure everything already created is torn down, then the error is thrown. */
+  public static async up(opts: TwinUpOptions): Promise<Twin> {
+    const plan = planTwin(opts.description);
+    const name = opts.name ?? plan.lab;
+    const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
+    const existing = loadState(stateDir);
+    if (existing && existing.holders.some((p) => alive(p))) {
+      throw new Error(`dvr-lab twin: "${name}" is already up (state ${stateDir}); run \`dvr-lab twin down --name ${name}\` first`);
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+    mkdirSync(stateDir, { recursive: true });
+    const twin = new Twin(
+      {
+        schema: TWIN_STATE_SCHEMA,
+        name,
+        stateDir,
+        phase: "starting",
+        startedAt: new Date().toISOString(),
+        plan,
+        namespaces: [],
+        holders: [],
+        hosts: {},
+        vms: {},
+        neutron: { networks: {}, subnets: {}, routers: {} },
+        push: [],
+        timings: {},
+      },
+      opts.log,
+    );
+    twin.save();
+    try {
+      await twin.bringUp(opts);
+      twin.state.phase = "up";
+      twin.save();
+      return twin;
+    } catch (e) {
+      twin.state.phase = "failed";
+      twin.state.error = String((e as Error).message ?? e);
+      twin.save();
+      const keep = process.env.DVR_LAB_TWIN_KEEP_ON_FAILURE === "1";
+      if (!keep) await twin.down({ keepLogs: true }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // paths and small helpers
+
+  private get plan(): TwinPlan {
+    return this.state.plan;
+  }
+
+  private hostDir(host: string): string {
+    return join(this.state.stateDir, "hosts", host);
+  }
+
+  private save(): void {
+    writeFileSync(join(this.state.stateDir, "state.json"), JSON.stringify(this.state, null, 2) + "\n");
+  }
+
+  private mark(step: string): void {
+    const s = (Date.now() - this.t0) / 1000;
+    this.state.timings[step] = Math.round(s * 10) / 10;
+    this.log(`[${s.toFixed(1)} s] ${step}`);
+    this.save();
+  }
+
+  public hostPid(host: string): number {
+    const h = this.state.hosts[host];
+    if (!h) throw new Error(`dvr-lab twin: no host ${host}`);
+    return h.pid;
+  }
+
+  /** Runs a bash script inside a host (mount, net and uts namespaces). */
+  public async sh(host: string, script: string, what?: string): Promise<string> {
+    return must([...enter(this.hostPid(host)), "/bin/bash", "-c", `set -euo pipefail\n${script}`], { timeoutMs: 120000 }, what ?? `${host}: ${script.split("\n")[0]}`);
+  }
+
+  private async outerSh(script: string): Promise<string> {
+    return must([...enter(this.state.outer!.pid), "/bin/bash", "-c", `set -euo pipefail\n${script}`], { timeoutMs: 60000 }, "outer namespace setup");
+  }
+
+  public ssh(): TwinSsh {
+    return new TwinSsh(this.state.outer!.pid, join(this.state.stateDir, "operator_ed25519"), join(this.state.stateDir, "known_hosts"));
+  }
+
+  public api(): NeutronApi {
+    return new NeutronApi(this.hostPid(this.plan.controller.name), `http://127.0.0.1:${this.plan.apiPort}`);
+  }
+
+  /** Starts a namespace holder (unshare + ns-init.sh) and waits until it is really inside (spawn race). */
+  private async spawnHolder(name: string, dir: string, kind: "outer" | "host"): Promise<number> {
+    const script = join(this.root, "remote", "twin", "ns-init.sh");
+    const pid = spawnDetached(
+      ["unshare", "--mount", "--net", "--uts", "--propagation", "private", "--", "/bin/bash", script, name, dir, kind],
+      join(dir, "holder.log"),
+    );
+    this.state.holders.push(pid);
+    this.save();
+    const mine = nsId("self", "uts");
+    await waitFor(`namespace ${name} to be ready`, 10000, () => {
+      if (!alive(pid)) throw new Error(`holder of ${name} died: ${readFileSync(join(dir, "holder.log"), "utf8").trim()}`);
+      return readComm(pid) === "sleep" && nsId(pid, "uts") !== mine;
+    }, 20);
+    for (const k of ["uts", "net", "mnt"] as const) {
+      const id = nsId(pid, k);
+      if (id) this.state.namespaces.push(id);
+    }
+    this.save();
+    return pid;
+  }
+
+  /** A plain network namespace (VM or external host) inside `parentPid`'s mount/uts namespaces. */
+  private async spawnNetNs(parentPid: number, logFile: string, what: string): Promise<number> {
+    const parentNet = nsId(parentPid, "net");
+    const pid = spawnDetached([...enter(parentPid), "unshare", "--net", "--", "sleep", "infinity"], logFile);
+    this.state.holders.push(pid);
+    this.save();
+    await waitFor(`namespace of ${what}`, 10000, () => readComm(pid) === "sleep" && nsId(pid, "net") !== parentNet && nsId(pid, "uts") === nsId(parentPid, "uts"), 20);
+    this.state.namespaces.push(nsId(pid, "net")!);
+    this.save();
+    return pid;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // bring-up
+
+  private async bringUp(opts: TwinUpOptions): Promise<void> {
+    const plan = this.plan;
+    const sd = this.state.stateDir;
+    const missing = await twinPrerequisites();
+    if (missing.length) throw new Error(`dvr-lab twin: this machine lacks: ${missing.join(", ")}`);
+    if (plan.description.release !== "zed") {
+      this.log(`note: the lab targets ${plan.description.release}; the twin runs Debian's neutron 21 (zed)`);
+    }
+
+    // Keys: the operator's key and one host key per host.
+    const keygen = (file: string, comment: string) =>
+      must(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file]);
+    const hostsFile = ["127.0.0.1 localhost", ...plan.hosts.map((h) => `${h.mgmtIp} ${h.name}`)].join("\n") + "\n";
+    mkdirSync(join(sd, "outer"), { recursive: true });
+    writeFileSync(join(sd, "outer", "hosts"), `127.0.0.1 localhost\n${hostsFile}`);
+    const keyJobs: Promise<unknown>[] = [keygen(join(sd, "operator_ed25519"), "dvr-lab-twin-operator")];
+    for (const h of plan.hosts) {
+      const dir = this.hostDir(h.name);
+      for (const sub of ["log", "lib-neutron/lock", "units", "run", "rabbit"]) mkdirSync(join(dir, sub), { recursive: true });
+      writeFileSync(join(dir, "hosts"), hostsFile.replace(`${h.mgmtIp} ${h.name}`, `${h.mgmtIp} ${h.name} ${h.name}.twin`));
+      copyFileSync(join(this.root, "remote", "twin", "systemctl"), join(dir, "systemctl"));
+      chmodSync(join(dir, "systemctl"), 0o755);
+      cpSync("/etc/neutron", join(dir, "etc-neutron"), { recursive: true });
+      mkdirSync(join(dir, "etc-neutron", "twin"), { recursive: true });
+      keyJobs.push(keygen(join(dir, "ssh_host_ed25519_key"), `${h.name}-twin-host-key`));
+    }
+    await Promise.all(keyJobs);
+    copyFileSync(join(sd, "operator_ed25519.pub"), join(sd, "authorized_keys"));
+    this.mark("keys and host dirs");
+
+    // Outer namespace, host namespaces, external host.
+    const outer = await this.spawnHolder("twin-outer", join(sd, "outer"), "outer");
+    this.state.outer = { pid: outer };
+    const pids = await Promise.all(plan.hosts.map((h) => this.spawnHolder(h.name, this.hostDir(h.name), "host")));
+    plan.hosts.forEach((h, i) => (this.state.hosts[h.name] = { pid: pids[i], mgmtIp: h.mgmtIp, dir: this.hostDir(h.name) }));
+    const lines = [
+      "for b in br-mgmt br-und br-prov; do ip link add $b type bridge; ip link set $b type bridge stp_state 0 forward_delay 0 mcast_snooping 0; ip link set $b up; done",
+      `ip addr add ${plan.mgmt.outerIp}/${plan.mgmt.prefix} dev br-mgmt`,
+    ];
+    for (const h of plan.hosts) {
+      const pid = this.hostPid(h.name);
+      lines.push(`ip link add m${h.index} type veth peer name eth0 netns ${pid}`, `ip link set m${h.index} master br-mgmt up`);
+      if (h.ovs) {
+        lines.push(`ip link add u${h.index} type veth peer name eth1 netns ${pid}`, `ip link set u${h.index} master br-und up`);
+        if (plan.external) lines.push(`ip link add x${h.index} type veth peer name eth2 netns ${pid}`, `ip link set x${h.index} master br-prov up`);
+      }
+    }
+    if (plan.external) {
+      const ext = await this.spawnNetNs(outer, join(sd, "outer", "external-host.log"), "the external host");
+      this.state.externalHost = { pid: ext, ip: plan.external.hostIp };
+      lines.push(`ip link add xh type veth peer name eth0 netns ${ext}`, "ip link set xh master br-prov up");
+    }
+    await this.outerSh(lines.join("\n"));
+    if (this.state.externalHost) {
+      await must(
+        [
+          ...enter(this.state.externalHost.pid, { n: true }),
+          "/bin/bash",
+          "-c",
+          [
+            "set -e",
+            "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+            "ip link set lo up",
+            "ip link set eth0 up",
+            `ip addr add ${plan.external!.hostIp}/${plan.external!.prefix} dev eth0`,
+          ].join("\n"),
+        ],
+        {},
+        "external host setup",
+      );
+    }
+    this.mark("namespaces and links");
+
+    // Units and first services per host.
+    for (const h of plan.hosts) this.writeUnits(h);
+    await Promise.all(plan.hosts.map((h) => this.bootHost(h)));
+    this.mark("hosts booted (sshd, OVS, MariaDB, RabbitMQ started)");
+
+    // Twin base (site) settings, written before the push; forced settings per service.
+    for (const h of plan.hosts) this.writeSiteConfig(h);
+
+    // Database and message bus on the controller.
+    const ctrl = plan.controller.name;
+    await waitFor("MariaDB", 30000, async () => (await run([...enter(this.hostPid(ctrl)), "mariadb", "--no-defaults", `--socket=${DB_SOCKET}`, "-uroot", "-e", "SELECT 1"])).code === 0);
+    await this.sh(ctrl, `mariadb --no-defaults --socket=${DB_SOCKET} -uroot -e 'CREATE DATABASE IF NOT EXISTS neutron'`);
+    this.mark("MariaDB up");
+    await this.sh(
+      ctrl,
+      "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade heads > /var/log/neutron/db-manage.log 2>&1 || { tail -20 /var/log/neutron/db-manage.log >&2; exit 1; }",
+      "neutron-db-manage upgrade heads",
+    );
+    this.mark("database migrated");
+    await waitFor("RabbitMQ to listen", 60000, async () => (await run([...enter(this.hostPid(ctrl)), "bash", "-c", `exec 3<>/dev/tcp/${plan.controller.mgmtIp}/5672`])).code === 0, 300);
+    this.mark("RabbitMQ up");
+
+    // SSH: verified host keys.
+    const known = plan.hosts.map((h) => `${h.mgmtIp} ${readFileSync(join(this.hostDir(h.name), "ssh_host_ed25519_key.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ")}`);
+    writeFileSync(join(sd, "known_hosts"), known.join("\n") + "\n");
+    const ssh = this.ssh();
+    await Promise.all(
+      plan.hosts.map((h) => waitFor(`sshd on ${h.name}`, 15000, async () => (await ssh.exec(h.mgmtIp, "hostname")).stdout.trim() === h.name, 200)),
+    );
+    this.mark("sshd reachable with verified host keys");
+
+    // The project's push, controller first (agents exit without their DVR MAC from the server).
+    const steps = opts.stack ? pushesFromStack(opts.stack) : pushesFromDescription(plan, this.root);
+    for (const h of plan.hosts) if (!steps.some((s) => s.node === h.name)) throw new Error(`dvr-lab twin: no ConfigPush for host ${h.name} in the stack`);
+    const script = opts.stack ? "from the stack" : pushScript(this.root).standIn ? "remote/twin/push_stand_in.py (remote/dvr_push.py not present yet)" : "remote/dvr_push.py";
+    const doPush = async (step: PushStep) => {
+      const t = Date.now();
+      const h = plan.hosts.find((x) => x.name === step.node);
+      if (!h) throw new Error(`dvr-lab twin: ConfigPush for unknown host ${step.node}`);
+      const out = await runPush(step, ssh, h.mgmtIp);
+      writeFileSync(join(this.hostDir(h.name), "log", "push.out"), out);
+      this.state.push.push({ node: step.node, source: step.source, script, seconds: (Date.now() - t) / 1000 });
+      // Like a booted node: enabled services that the push did not (re)start are started now.
+      await this.sh(h.name, `systemctl start ${h.services.join(" ")}`);
+    };
+    await doPush(steps.find((s) => s.node === ctrl)!);
+    await waitFor("the neutron API", 60000, () => this.api().up(), 300);
+    this.mark("controller pushed, neutron-server up");
+    await Promise.all(steps.filter((s) => s.node !== ctrl).map(doPush));
+    this.mark("agent hosts pushed");
+
+    await this.waitAgents(60000);
+    this.mark("agents alive with the expected modes");
+
+    await this.createTenant();
+    this.mark("tenant resources created");
+    await this.plugVms();
+    this.mark("VMs plugged");
+    await this.waitPortsActive(60000);
+    this.mark("VM ports ACTIVE");
+    await this.converge((opts.convergeTimeoutSeconds ?? 90) * 1000);
+    this.mark("data plane converged");
+  }
+
+  private writeUnits(h: TwinHostPlan): void {
+    const dir = this.hostDir(h.name);
+    const unit = (name: string, text: string) => writeFileSync(join(dir, "units", `${name}.sh`), text, { mode: 0o755 });
+    writeFileSync(
+      join(dir, "sshd_config"),
+      [
+        `ListenAddress ${h.mgmtIp}`,
+        "Port 22",
+        `HostKey ${dir}/ssh_host_ed25519_key`,
+        `AuthorizedKeysFile ${this.state.stateDir}/authorized_keys`,
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "PrintMotd no",
+        "PidFile /run/sshd.pid",
+        "Subsystem sftp internal-sftp",
+        "",
+      ].join("\n"),
+    );
+    unit("ssh", unitScript(["/usr/sbin/sshd", "-D", "-e", "-f", `${dir}/sshd_config`]));
+    if (h.role === "controller") {
+      unit(
+        "mariadb",
+        unitScript(
+          [
+            "/usr/sbin/mariadbd",
+            "--no-defaults",
+            "--datadir=/run/twin-mysql",
+            `--socket=${DB_SOCKET}`,
+            "--bind-address=127.0.0.1",
+            "--port=3306",
+            "--user=root",
+            "--skip-grant-tables",
+            "--skip-name-resolve",
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=64M",
+            "--innodb-log-file-size=16M",
+            "--innodb-flush-log-at-trx-commit=0",
+            "--innodb-flush-method=fsync",
+            "--max-connections=500",
+            "--log-error=/var/log/neutron/mariadb.err",
+          ],
+          [
+            "if [ ! -d /run/twin-mysql/mysql ]; then",
+            "  mariadb-install-db --no-defaults --datadir=/run/twin-mysql --user=root --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve >/var/log/neutron/mariadb-install.log 2>&1",
+            "fi",
+          ],
+        ),
+      );
+      const rdir = join(dir, "rabbit");
+      writeFileSync(join(rdir, "rabbitmq.conf"), `loopback_users = none\nlisteners.tcp.default = ${h.mgmtIp}:5672\n`);
+      writeFileSync(join(rdir, "enabled_plugins"), "[].\n");
+      unit(
+        "rabbitmq-server",
+        unitScript(
+          ["/usr/lib/rabbitmq/bin/rabbitmq-server"],
+          [
+            `export HOME=${rdir}`,
+            "export RABBITMQ_NODENAME=rabbit@localhost",
+            "export RABBITMQ_MNESIA_BASE=/run/twin-rabbit/mnesia",
+            "export RABBITMQ_LOG_BASE=/var/log/neutron/rabbitmq",
+            `export RABBITMQ_CONFIG_FILE=${rdir}/rabbitmq`,
+            `export RABBITMQ_ENABLED_PLUGINS_FILE=${rdir}/enabled_plugins`,
+            "export RABBITMQ_PID_FILE=/run/twin-rabbit/rabbit.pid",
+            "export ERL_EPMD_ADDRESS=127.0.0.1",
+            "export RABBITMQ_CONF_ENV_FILE=/dev/null",
+            "mkdir -p /run/twin-rabbit /var/log/neutron/rabbitmq",
+          ],
+        ),
+      );
+    }
+    if (h.ovs) {
+      unit(
+        "ovsdb-server",
+        unitScript(
+          [
+            "/usr/sbin/ovsdb-server",
+            "/run/openvswitch/conf.db",
+            "--remote=punix:/run/openvswitch/db.sock",
+            "--remote=db:Open_vSwitch,Open_vSwitch,manager_options",
+            "--pidfile=/run/openvswitch/ovsdb-server.pid",
+            "--no-chdir",
+            "--log-file=/var/log/neutron/ovsdb-server.log",
+          ],
+          ["[ -f /run/openvswitch/conf.db ] || ovsdb-tool create /run/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema"],
+        ),
+      );
+      unit(
+        "ovs-vswitchd",
+        unitScript([
+          "/usr/sbin/ovs-vswitchd",
+          "unix:/run/openvswitch/db.sock",
+          "--pidfile=/run/openvswitch/ovs-vswitchd.pid",
+          "--no-chdir",
+          "--log-file=/var/log/neutron/ovs-vswitchd.log",
+        ]),
+      );
+    }
+    for (const svc of h.services) unit(svc, neutronUnit(svc));
+  }
+
+  private async bootHost(h: TwinHostPlan): Promise<void> {
+    const pre = [
+      "ip link set eth0 up",
+      `ip addr add ${h.mgmtIp}/${this.plan.mgmt.prefix} dev eth0`,
+      "systemctl start ssh",
+    ];
+    if (h.role === "controller") {
+      await this.sh(h.name, [...pre, "systemctl start mariadb rabbitmq-server"].join("\n"));
+      return;
+    }
+    const und = this.plan.underlay!;
+    await this.sh(
+      h.name,
+      [
+        ...pre,
+        "ip link set eth1 up",
+        ...(this.plan.external ? ["ip link set eth2 up"] : []),
+        "systemctl start ovsdb-server",
+        "for _ in $(seq 100); do [ -S /run/openvswitch/db.sock ] && break; sleep 0.05; done",
+        "ovs-vsctl --no-wait init",
+        `ovs-vsctl --no-wait set Open_vSwitch . external_ids:hostname=${h.name} external_ids:system-id=${h.name}`,
+        "systemctl start ovs-vswitchd",
+        "mac=$(cat /sys/class/net/eth1/address)",
+        `ovs-vsctl --timeout=20 -- --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev other-config:hwaddr="$mac" -- --may-exist add-port br-phy eth1`,
+        `ip addr add ${h.tunnelIp}/${und.prefix} dev br-phy`,
+        "ip link set br-phy up",
+        ...(this.plan.external
+          ? [
+              `ovs-vsctl --timeout=20 -- --may-exist add-br br-ex -- set bridge br-ex datapath_type=netdev -- --may-exist add-port br-ex eth2`,
+              "ip link set br-ex up",
+            ]
+          : []),
+      ].join("\n"),
+      `${h.name}: OVS and underlay setup`,
+    );
+  }
+
+  private writeSiteConfig(h: TwinHostPlan): void {
+    const etc = join(this.hostDir(h.name), "etc-neutron");
+    const base = baseSettings(this.plan, h);
+    for (const [file, settings] of Object.entries(base)) {
+      const path = join(etc, DEBIAN_FILE_PATHS[file as keyof typeof DEBIAN_FILE_PATHS].replace(/^\/etc\/neutron\//, ""));
+      const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+      writeFileSync(path, setIniKeys(text, settings!));
+    }
+    for (const svc of h.services) {
+      const forced = forcedSettings(svc);
+      if (forced.length) writeFileSync(join(etc, "twin", `${svc}.conf`), `# dvr-lab twin: forced for the userspace (netdev) datapath\n${renderIni(forced)}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // checks
+
+  /** Agents per host as expected by the description; returns problems (empty = all fine). */
+  public async agentProblems(): Promise<string[]> {
+    const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
+    const problems: string[] = [];
+    for (const h of this.plan.hosts) {
+      for (const type of h.agents) {
+        const a = agents.find((x) => x.host === h.name && x.agent_type === type);
+        if (!a) {
+          problems.push(`${h.name}: no ${type}`);
+          continue;
+        }
+        if (!a.alive) problems.push(`${h.name}: ${type} not alive`);
+        const c = a.configurations;
+        if (type === "L3 agent" && c.agent_mode !== h.role) problems.push(`${h.name}: L3 agent mode ${String(c.agent_mode)}, expected ${h.role}`);
+        if (type === "Open vSwitch agent") {
+          if (c.enable_distributed_routing !== true) problems.push(`${h.name}: OVS agent without enable_distributed_routing`);
+          if (c.l2_population !== true) problems.push(`${h.name}: OVS agent without l2_population`);
+          if (h.tunnelIp && c.tunneling_ip !== h.tunnelIp) problems.push(`${h.name}: OVS agent tunneling_ip ${String(c.tunneling_ip)}, expected ${h.tunnelIp}`);
+        }
+      }
+    }
+    return problems;
+  }
+
+  private async waitAgents(timeoutMs: number): Promise<void> {
+    let last: string[] = [];
+    try {
+      await waitFor("agents", timeoutMs, async () => {
+        last = await this.agentProblems();
+        return last.length === 0;
+      }, 500);
+    } catch {
+      throw new Error(`dvr-lab twin: agents did not come up as the stack asked:\n  - ${last.join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // tenant side
+
+  private async createTenant(): Promise<void> {
+    const api = this.api();
+    const d = this.plan.description;
+    const n = this.state.neutron;
+    const dhcp = this.plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
+    if (d.external) {
+      const e = d.external;
+      const net = await api.call<{ network: { id: string } }>(
+        "POST",
+        "/networks",
+        { network: { name: e.network, "router:external": true, "provider:network_type": "flat", "provider:physical_network": e.physnet, admin_state_up: true } },
+        `external network ${e.network}`,
+      );
+      n.externalNetwork = net.network.id;
+      const sub = await api.call<{ subnet: { id: string } }>(
+        "POST",
+        "/subnets",
+        {
+          subnet: {
+            name: `${e.network}-subnet`,
+            network_id: net.network.id,
+            ip_version: 4,
+            cidr: e.cidr,
+            gateway_ip: e.gatewayIp,
+            enable_dhcp: false,
+            ...(e.allocationPool.start ? { allocation_pools: [e.allocationPool] } : {}),
+          },
+        },
+        `external subnet ${e.cidr}`,
+      );
+      n.subnets[`${e.network}-subnet`] = sub.subnet.id;
+    }
+    await Promise.all(
+      d.subnets.map(async (s) => {
+        const net = await api.call<{ network: { id: string } }>(
+          "POST",
+          "/networks",
+          {
+            network: {
+              name: s.name,
+              admin_state_up: true,
+              "provider:network_type": "vxlan",
+              ...(s.vni !== undefined ? { "provider:segmentation_id": s.vni } : {}),
+              ...(s.mtu !== undefined ? { mtu: s.mtu } : {}),
+            },
+          },
+          `network ${s.name}`,
+        );
+        n.networks[s.name] = net.network.id;
+        const sub = await api.call<{ subnet: { id: string } }>(
+          "POST",
+          "/subnets",
+          {
+            subnet: {
+              name: s.name,
+              network_id: net.network.id,
+              ip_version: 4,
+              cidr: s.cidr,
+              gateway_ip: s.gatewayIp,
+              enable_dhcp: dhcp,
+              ...(s.allocationPool.start ? { allocation_pools: [s.allocationPool] } : {}),
+            },
+          },
+          `subnet ${s.name} ${s.cidr}`,
+        );
+        n.subnets[s.name] = sub.subnet.id;
+      }),
+    );
+    this.save();
+    for (const r of d.routers) {
+      const router = await api.call<{ router: { id: string } }>(
+        "POST",
+        "/routers",
+        {
+          router: {
+            name: r.name,
+            admin_state_up: true,
+            distributed: r.distributed,
+            ha: false,
+            ...(r.externalGateway && n.externalNetwork ? { external_gateway_info: { network_id: n.externalNetwork } } : {}),
+          },
+        },
+        `router ${r.name} (distributed=${r.distributed})`,
+      );
+      n.routers[r.name] = router.router.id;
+      for (const s of r.subnets) {
+        await api.call("PUT", `/routers/${router.router.id}/add_router_interface`, { subnet_id: n.subnets[s] }, `interface of router ${r.name} on subnet ${s}`);
+      }
+    }
+    this.save();
+  }
+
+  private async plugVms(): Promise<void> {
+    const api = this.api();
+    const d = this.plan.description;
+    await Promise.all(
+      d.vms.map(async (vm) => {
+        const { cidr, gatewayIp } = subnetOf(d, vm.subnet);
+        const deviceId = randomUUID();
+        const { port } = await api.call<{ port: PortInfo }>(
+          "POST",
+          "/ports",
+          {
+            port: {
+              name: vm.name,
+              network_id: this.state.neutron.networks[vm.subnet],
+              fixed_ips: [{ subnet_id: this.state.neutron.subnets[vm.subnet], ip_address: vm.fixedIp }],
+              "binding:host_id": vm.host,
+              device_owner: "compute:nova",
+              device_id: deviceId,
+              admin_state_up: true,
+            },
+          },
+          `port of VM ${vm.name} (${vm.fixedIp} on ${vm.host})`,
+        );
+        let floatingIp: string | undefined;
+        if (vm.floatingIp && this.state.neutron.externalNetwork) {
+          const fip = await api.call<{ floatingip: { floating_ip_address: string } }>(
+            "POST",
+            "/floatingips",
+            { floatingip: { floating_network_id: this.state.neutron.externalNetwork, port_id: port.id } },
+            `floating IP of VM ${vm.name}`,
+          );
+          floatingIp = fip.floatingip.floating_ip_address;
+        }
+        const hostPid = this.hostPid(vm.host);
+        const vmPid = await this.spawnNetNs(hostPid, join(this.hostDir(vm.host), "log", `vm-${vm.name}.log`), `VM ${vm.name}`);
+        const tap = `tap${port.id.slice(0, 11)}`;
+        // As nova's os-vif does: a veth whose host end is an OVS port of br-int with the port's ids.
+        await this.sh(
+          vm.host,
+          [
+            `ip link add ${tap} type veth peer name eth0 netns ${vmPid}`,
+            `ip link set ${tap} mtu 1450 up`,
+            `ovs-vsctl --timeout=20 -- --may-exist add-port br-int ${tap} -- set Interface ${tap} external_ids:iface-id=${port.id} external_ids:iface-status=active external_ids:attached-mac=${port.mac_address} external_ids:vm-uuid=${deviceId}`,
+          ].join("\n"),
+          `plug VM ${vm.name}`,
+        );
+        await must(
+          [
+            ...enter(vmPid, { n: true }),
+            "/bin/bash",
+            "-c",
+            [
+              "set -e",
+              "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+              "ip link set lo up",
+              `ip link set eth0 address ${port.mac_address} mtu 1450 up`,
+              `ip addr add ${vm.fixedIp}/${cidr.prefix} dev eth0`,
+              `ip route add default via ${gatewayIp}`,
+            ].join("\n"),
+          ],
+          {},
+          `configure VM ${vm.name}`,
+        );
+        this.state.vms[vm.name] = {
+          pid: vmPid,
+          host: vm.host,
+          portId: port.id,
+          mac: port.mac_address,
+          ip: vm.fixedIp,
+          deviceId,
+          tap,
+          ...(floatingIp ? { floatingIp } : {}),
+        };
+        this.save();
+      }),
+    );
+  }
+
+  private async waitPortsActive(timeoutMs: number): Promise<void> {
+    const api = this.api();
+    let pending: string[] = [];
+    try {
+      await waitFor("VM ports ACTIVE", timeoutMs, async () => {
+        const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
+        pending = Object.entries(this.state.vms)
+          .filter(([, v]) => ports.find((p) => p.id === v.portId)?.status !== "ACTIVE")
+          .map(([name]) => name);
+        return pending.length === 0;
+      }, 300);
+    } catch {
+      throw new Error(`dvr-lab twin: VM ports not ACTIVE: ${pending.join(", ")}`);
+    }
+  }
+
+  /** The ping checks of the convergence gate: every VM pair behind one router, SNAT and FIP. */
+  public pingChecks(): { label: string; pid: number; target: string }[] {
+    const d = this.plan.description;
+    const checks: { label: string; pid: number; target: string }[] = [];
+    for (const r of d.routers) {
+      const vms = d.vms.filter((v) => r.subnets.includes(v.subnet));
+      for (const a of vms) for (const b of vms) if (a !== b) checks.push({ label: `${a.name} -> ${b.name}`, pid: this.state.vms[a.name].pid, target: b.fixedIp });
+      if (d.external && r.externalGateway && this.state.externalHost) {
+        for (const a of vms) checks.push({ label: `${a.name} -> external ${d.external.probeTarget}`, pid: this.state.vms[a.name].pid, target: d.external.probeTarget });
+        for (const a of vms) {
+          const fip = this.state.vms[a.name].floatingIp;
+          if (fip) checks.push({ label: `external -> ${a.name} (FIP ${fip})`, pid: this.state.externalHost.pid, target: fip });
+        }
+      }
+    }
+    return checks;
+  }
+
+  private async ping(pid: number, target: string): Promise<boolean> {
+    return (await run([...enter(pid, { n: true }), "ping", "-n", "-q", "-c", "1", "-W", "1", target], { timeoutMs: 5000 })).code === 0;
+  }
+
+  /** Data-plane gate: every check answered once, then one full round where all answer. */
+  private async converge(timeoutMs: number): Promise<void> {
+    const checks = this.pingChecks();
+    const deadline = Date.now() + timeoutMs;
+    const ok = new Set<string>();
+    for (;;) {
+      const pending = checks.filter((c) => !ok.has(c.label));
+      if (pending.length === 0) {
+        const round = await Promise.all(checks.map((c) => this.ping(c.pid, c.target)));
+        const failed = checks.filter((_, i) => !round[i]);
+        if (failed.length === 0) return;
+        failed.forEach((c) => ok.delete(c.label));
+      } else {
+        const res = await Promise.all(pending.map((c) => this.ping(c.pid, c.target)));
+        pending.forEach((c, i) => res[i] && ok.add(c.label));
+      }
+      if (Date.now() > deadline) {
+        const missing = checks.filter((c) => !ok.has(c.label)).map((c) => c.label);
+        throw new Error(`dvr-lab twin: data plane did not converge in ${timeoutMs / 1000} s; no answer for: ${missing.join("; ")}`);
+      }
+      if (ok.size < checks.length) await sleep(300);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // status and teardown
+
+  /** Router namespaces per host (ip netns list inside each agent host). */
+  public async namespacesPerHost(): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const h of this.plan.hosts) {
+      if (!h.ovs) continue;
+      const r = await run([...enter(this.hostPid(h.name)), "ip", "netns", "list"]);
+      out[h.name] = r.stdout
+        .split("\n")
+        .map((l) => l.split(" ")[0])
+        .filter(Boolean)
+        .sort();
+    }
+    return out;
+  }
+
+  public async status(): Promise<string> {
+    const st = this.state;
+    const lines = [`twin ${st.name}: ${st.phase}${st.error ? ` (${st.error.split("\n")[0]})` : ""}  state ${st.stateDir}`];
+    const holdersAlive = st.holders.filter((p) => alive(p)).length;
+    lines.push(`namespace holders alive: ${holdersAlive}/${st.holders.length}`);
+    if (!st.outer || !alive(st.outer.pid)) return lines.join("\n");
+    lines.push("hosts:");
+    for (const h of this.plan.hosts) {
+      const hs = st.hosts[h.name];
+      if (!hs) continue;
+      const units = await run([...enter(hs.pid), "bash", "-c", "cd \"$(cat /run/dvr-lab-twin-host)/units\" && for u in *.sh; do u=${u%.sh}; printf '%s=%s ' \"$u\" \"$(systemctl is-active \"$u\")\"; done"]);
+      lines.push(`  ${h.name.padEnd(8)} ${h.role.padEnd(16)} pid ${hs.pid} mgmt ${h.mgmtIp}${h.tunnelIp ? ` tunnel ${h.tunnelIp}` : ""}`);
+      lines.push(`           ${units.stdout.trim()}`);
+    }
+    const api = this.api();
+    if (!(await api.up())) {
+      lines.push("neutron API: not answering");
+      return lines.join("\n");
+    }
+    const { agents } = await api.call<{ agents: AgentInfo[] }>("GET", "/agents");
+    lines.push("agents:");
+    for (const a of agents.sort((x, y) => (x.host + x.agent_type).localeCompare(y.host + y.agent_type))) {
+      const c = a.configurations;
+      const mode = a.agent_type === "L3 agent" ? ` mode=${String(c.agent_mode)}` : a.agent_type === "Open vSwitch agent" ? ` dvr=${String(c.enable_distributed_routing)} l2pop=${String(c.l2_population)} tunneling_ip=${String(c.tunneling_ip)}` : "";
+      lines.push(`  ${a.host.padEnd(8)} ${a.agent_type.padEnd(20)} ${a.alive ? "alive" : "DEAD "}${mode}`);
+    }
+    const problems = await this.agentProblems();
+    lines.push(problems.length ? `agent check: ${problems.join("; ")}` : "agent check: as the description expects");
+    const ids = Object.fromEntries(Object.entries(st.neutron.routers).map(([n, id]) => [id, n]));
+    if (st.neutron.externalNetwork) ids[st.neutron.externalNetwork] = "external";
+    lines.push("router namespaces:");
+    for (const [host, list] of Object.entries(await this.namespacesPerHost())) {
+      const named = list.map((ns) => {
+        const m = /^(qrouter|snat|fip|qdhcp)-(.*)$/.exec(ns);
+        return m && ids[m[2]] ? `${m[1]}-<${ids[m[2]]}>` : ns.replace(/^(qdhcp-[0-9a-f]{8}).*/, "$1…");
+      });
+      lines.push(`  ${host.padEnd(8)} ${named.join(" ")}`);
+    }
+    const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
+    lines.push("VMs:");
+    for (const [name, vm] of Object.entries(st.vms)) {
+      const p = ports.find((x) => x.id === vm.portId);
+      lines.push(
+        `  ${name.padEnd(18)} host ${vm.host.padEnd(6)} ip ${vm.ip.padEnd(15)} mac ${vm.mac} port ${vm.portId.slice(0, 8)} ${p?.status ?? "MISSING"} binding:host_id=${p?.["binding:host_id"] ?? "?"}${vm.floatingIp ? ` fip ${vm.floatingIp}` : ""}${alive(vm.pid) ? "" : " (namespace gone)"}`,
+      );
+    }
+    const t = st.timings;
+    if (Object.keys(t).length) lines.push(`timings (s since start): ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    return lines.join("\n");
+  }
+
+  /**
+   * Tears everything down by PID: every process in the twin's namespaces (uts/net/mnt membership,
+   * which also catches re-parented privsep helpers and workers) plus the recorded holders. SIGTERM,
+   * then SIGKILL after a short grace (the OVS agent ignores SIGTERM). Returns what was left (empty).
+   */
+  public async down(opts: { keepLogs?: boolean; graceMs?: number } = {}): Promise<{ killed: number; seconds: number; leftovers: number[] }> {
+    const t = Date.now();
+    const nss = new Set(this.state.namespaces);
+    for (const p of this.state.holders) {
+      if (!alive(p)) continue;
+      for (const k of ["uts", "net", "mnt"] as const) {
+        const id = nsId(p, k);
+        // Holders of VMs/external host share uts/mnt with their parent: fine, those are ours too.
+        if (id && id !== nsId("self", k)) nss.add(id);
+      }
+    }
+    const victims = () => [...new Set([...processesIn(nss), ...this.state.holders.filter((p) => alive(p))])];
+    let all = victims();
+    const killed = new Set(all);
+    all.forEach((p) => kill(p, "SIGTERM"));
+    const graceEnd = Date.now() + (opts.graceMs ?? 2000);
+    while (Date.now() < graceEnd && victims().length) await sleep(100);
+    const hardEnd = Date.now() + 6000;
+    for (;;) {
+      all = victims();
+      if (!all.length || Date.now() > hardEnd) break;
+      all.forEach((p) => {
+        killed.add(p);
+        kill(p, "SIGKILL");
+      });
+      await sleep(100);
+    }
+    const leftovers = victims();
+    if (!leftovers.length) {
+      if (opts.keepLogs) {
+        if (this.state.phase !== "failed") this.state.phase = "down";
+        this.save();
+      } else {
+        rmSync(this.state.stateDir, { recursive: true, force: true });
+      }
+    }
+    return { killed: killed.size, seconds: (Date.now() - t) / 1000, leftovers };
+  }
+}
