@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import { randomUUID } from "crypto";
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, resolve } from "path";
@@ -126,18 +127,18 @@ const REQUIRED_COMMANDS = [
 
 /**
  * What is missing on this machine for a twin (empty when it can run): root, commands, kernel
- * features (namespaces, veth, bridge, TUN).
+ * features (mount/net/uts namespaces, veth, bridge, tmpfs/sysfs in a namespace, TUN).
  */
-export async function twinPrerequisites(): Promise<string[]> {
+export function twinPrerequisitesSync(): string[] {
   const missing: string[] = [];
-  if (process.getuid && process.getuid() !== 0) missing.push("root (run as uid 0)");
+  if (process.getuid && process.getuid() !== 0) return ["root (run as uid 0)"];
   for (const c of REQUIRED_COMMANDS) if (!existsSync(c)) missing.push(c);
   for (const s of ["neutron-metadata-agent", "neutron-dhcp-agent"]) if (!existsSync(`/usr/bin/${s}`)) missing.push(`/usr/bin/${s}`);
   if (!existsSync("/dev/net/tun")) missing.push("/dev/net/tun (TUN, used by OVS netdev internal ports)");
   if (missing.length) return missing;
-  const probe = await run(
+  const probe = spawnSync(
+    "unshare",
     [
-      "unshare",
       "--mount",
       "--net",
       "--uts",
@@ -148,12 +149,15 @@ export async function twinPrerequisites(): Promise<string[]> {
       "-c",
       "ip link add tw0 type veth peer name tw1 && ip link add twbr type bridge && mount -t tmpfs t /mnt && mount -t sysfs s /sys",
     ],
-    { timeoutMs: 10000 },
+    { encoding: "utf8", timeout: 10000 },
   );
-  if (probe.code !== 0) missing.push(`kernel: namespaces/veth/bridge/tmpfs in a namespace (${probe.stderr.trim()})`);
+  if (probe.status !== 0) missing.push(`kernel: namespaces/veth/bridge/tmpfs in a namespace (${String(probe.stderr).trim()})`);
   return missing;
 }
 
+export async function twinPrerequisites(): Promise<string[]> {
+  return twinPrerequisitesSync();
+}
 
 /** A real Neutron DVR lab twin on this machine. */
 export class Twin {
