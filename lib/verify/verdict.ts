@@ -164,6 +164,13 @@ export function judgeDirection(
     if (c >= T && ok) observed.push(n);
     else if (c > 0) weak.push(n);
   }
+  // Expected hops first, in routedAt order, then the unexpected ones.
+  const order = [...expected.keys()];
+  const rank = (n: NamespaceObservation) => {
+    const i = order.indexOf(`${n.host}/${n.namespace}`);
+    return i < 0 ? order.length : i;
+  };
+  observed.sort((a, b) => rank(a) - rank(b));
   const observedLabels = observed.map((n) => hopLabel(n.host, n.kind));
 
   // Underlay corroboration.

@@ -1,0 +1,134 @@
+/**
+ * End-to-end verify run against a FAKE transport that replays recorded node outputs and a fake
+ * Neutron answering from recorded JSON. This is a unit test of the whole pipeline; it proves
+ * nothing about a real lab.
+ */
+import { plan, verify } from "../../lib/verify/run";
+import { QdhcpSshVmExecutor } from "../../lib/verify/vm-executor";
+import { FakeNeutron, ReplayTransport, seedDescription } from "./fakes";
+
+const noSleep = async () => undefined;
+const fixedNow = () => new Date("2026-01-14T03:52:00Z");
+
+function run(transport = new ReplayTransport(), neutron = new FakeNeutron(), options = {}) {
+  const d = seedDescription();
+  return verify(d, { transport, neutron, vm: new QdhcpSshVmExecutor({ user: "cirros", keyFileOnNode: "/root/.ssh/lab_vm" }), sleep: noSleep, now: fixedNow }, { pings: 5, ...options });
+}
+
+describe("verify against replayed recordings of the seed lab", () => {
+  test("every row passes with the evidence LAB-TWIN.md reports", async () => {
+    const t = new ReplayTransport();
+    const report = await run(t);
+    expect(report.gate.ok).toBe(true);
+    const summary = report.rows.map((r) => [r.id, r.verdict, r.directions.map((d) => d.observed.join(" + "))]);
+    expect(summary).toEqual([
+      ["r1-same-node", "pass", ["com2 qrouter", "com2 qrouter"]],
+      ["r1-cross-node", "pass", ["com1 qrouter", "com2 qrouter"]],
+      ["r1-snat", "pass", ["com2 qrouter + com1 snat", "com1 snat"]],
+      ["r1-floating-ip", "pass", ["com2 qrouter + com2 fip", "com2 fip + com2 qrouter"]],
+    ]);
+    expect(report.exitCode).toBe(0);
+    // the cross-node request crossed in the DESTINATION subnet's VNI with the SENDER's DVR MAC
+    const cross = report.rows[1].directions;
+    expect(cross[0].evidence.underlay).toMatchObject({ vnis: [1002], innerSources: [{ mac: "fa:16:3f:1b:6e:01", host: "com1", count: 5 }] });
+    expect(cross[1].evidence.underlay).toMatchObject({ vnis: [1001], innerSources: [{ mac: "fa:16:3f:4c:92:02", host: "com2", count: 5 }] });
+    // SNAT reply comes back from the sg- port (not a DVR MAC): reported, not held against the row
+    expect(report.rows[2].directions[1].evidence.underlay.innerSources).toEqual([{ mac: "fa:16:3e:5b:00:0b", count: 5 }]);
+  });
+
+  test("probes are grouped: node commands = hosts x phases + one ping script per batch", async () => {
+    const t = new ReplayTransport();
+    await run(t);
+    const kinds = t.commands.map((c) => `${c.host}:${c.kind}`);
+    expect(kinds.filter((k) => k.endsWith(":snapshot"))).toEqual(["com1:snapshot", "com2:snapshot"]);
+    expect(kinds.filter((k) => k.endsWith(":ping"))).toEqual(["com1:ping", "com1:ping"]); // warm-up + marked, via the DHCP node
+    expect(t.commands).toHaveLength(2 + 2 * 4 + 2);
+    const p = plan(seedDescription(), new QdhcpSshVmExecutor(), { pings: 5 });
+    expect(p.filter((c) => c.host !== "neutron-api")).toHaveLength(t.commands.length);
+    // window per row: more commands, still independent of VM pairs within a row
+    expect(plan(seedDescription(), new QdhcpSshVmExecutor(), { window: "row" }).filter((c) => c.host !== "neutron-api")).toHaveLength(2 + 4 * (2 * 4 + 2));
+  });
+
+  test("the probes are the planned read-only commands with marker filters", async () => {
+    const t = new ReplayTransport();
+    await run(t);
+    const job = t.captureJob("com2")!;
+    expect(job).toContain("# dvr-lab:capture");
+    expect(job).toContain("ip netns exec fip-5c1f7e2a-93d4-4b8e-a1c6-7d2e9f3b4a10 timeout");
+    expect(job).toContain("'icmp and (ip[2:2]=1139 or ip[2:2]=1147 or ip[2:2]=1155 or ip[2:2]=1163)'");
+    expect(job).toContain("'udp port 4789 and host 192.0.2.12 and (udp[32:2]=1139 or udp[32:2]=1147 or udp[32:2]=1155 or udp[32:2]=1163)'");
+    const ping = t.commands.find((c) => c.kind === "ping" && / -c 5 /.test(c.text))!.text;
+    expect(ping).toContain(
+      "ip netns exec qdhcp-8a3d1c5e-2b4f-4e6a-9d7c-1f2e3a4b5c6d ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -o ConnectTimeout=10 -i /root/.ssh/lab_vm cirros@198.51.100.10 'ping -c 5 -s 1111 -W 2 198.51.100.74'",
+    );
+    for (const c of t.commands) expect(c.text).not.toMatch(/\b(ip (link|addr|route|netns) (add|del|set)|ovs-vsctl|iptables -[AIDF]|sysctl -w)\b/);
+  });
+
+  test("the other node routed: fail, not inconclusive", async () => {
+    // Replace com1's cross-node evidence: the request was forwarded by com2's qrouter instead
+    // (e.g. a VM that is really on com2), and com1's qrouter saw nothing.
+    const t = new ReplayTransport(undefined, (host, kind, out) => {
+      if (kind === "background-stop" && host === "com1") return out.replace(/^\d\d:\d\d:\S+ qr-.*198\.51\.100\.11 > 198\.51\.100\.74: ICMP echo request.*\n/gm, "");
+      if (kind === "background-stop" && host === "com2") {
+        const extra = [1, 2, 3, 4, 5]
+          .map(
+            (s) =>
+              `03:51:0${s}.000001 qr-7c1d2e3f-4a In  ifindex 11 fa:16:3e:00:0a:01 ethertype IPv4 (0x0800), length 1167: 198.51.100.11 > 198.51.100.74: ICMP echo request, id 4102, seq ${s}, length 1127\n` +
+              `03:51:0${s}.000002 qr-8d2e3f4a-5b Out ifindex 12 fa:16:3e:b0:00:01 ethertype IPv4 (0x0800), length 1167: 198.51.100.11 > 198.51.100.74: ICMP echo request, id 4102, seq ${s}, length 1127\n`,
+          )
+          .join("");
+        return out.replace(/(### DVRLAB capture qrouter-[^\n]*\n)/, `$1${extra}`);
+      }
+      if (kind === "counters" && host === "com2" && out.includes("Ip: 1 64 458 0 0 418")) return out.replace("Ip: 1 64 458 0 0 418", "Ip: 1 64 463 0 0 423");
+      return out;
+    });
+    const report = await run(t);
+    const cross = report.rows.find((r) => r.id === "r1-cross-node")!;
+    expect(cross.directions[0].verdict).toBe("fail");
+    expect(cross.directions[0].observed).toEqual(["com2 qrouter"]);
+    expect(cross.directions[0].reasons.join("\n")).toMatch(/com2 qrouter .* forwarded 5 marker packets .* not in routedAt/);
+    expect(cross.verdict).toBe("fail");
+    expect(report.exitCode).toBe(1);
+  });
+
+  test("captures unavailable (no tcpdump): inconclusive everywhere, never pass on counters or ping success", async () => {
+    const t = new ReplayTransport(undefined, (_host, kind, out) =>
+      kind === "background-stop" ? out.replace(/tcpdump: data link type[\s\S]*?snapshot length 262144 bytes\n/g, "sh: 1: tcpdump: not found\n").replace(/^\d\d:.*\n/gm, "") : out,
+    );
+    const report = await run(t);
+    expect(report.rows.map((r) => r.verdict)).toEqual(["inconclusive", "inconclusive", "inconclusive", "inconclusive"]);
+    expect(report.rows[0].ping).toMatchObject({ transmitted: 5, received: 5 });
+    expect(report.rows[0].directions[0].reasons[0]).toMatch(/marker capture did not start/);
+    expect(report.exitCode).toBe(3);
+  });
+
+  test("pings lost and no counter moved: inconclusive", async () => {
+    const before = new ReplayTransport();
+    const countersBefore: Record<string, string> = {};
+    for (const h of ["com1", "com2"]) countersBefore[h] = (await before.run(h, { script: "# dvr-lab:counters\n" })).stdout;
+    const t = new ReplayTransport(undefined, (host, kind, out, text) => {
+      if (kind === "background-stop") return out.replace(/^\d\d:.*\n(?:[0-9a-f]{2}:.*\n)?/gm, ""); // no marker packet anywhere
+      if (kind === "counters") return countersBefore[host]; // after == before
+      if (kind === "ping" && / -c 5 /.test(text)) return out.replace(/5 packets received, 0%/g, "0 packets received, 100%");
+      return out;
+    });
+    const report = await run(t);
+    const same = report.rows[0];
+    expect(same.verdict).toBe("inconclusive");
+    expect(same.directions[0].reasons.join("\n")).toMatch(/no namespace forwarded a marker packet .*0\/5 answered/);
+    expect(report.rows.every((r) => r.verdict === "inconclusive")).toBe(true);
+    expect(report.exitCode).toBe(3);
+  });
+
+  test("gate failure stops before any traffic (exit 1)", async () => {
+    const t = new ReplayTransport();
+    const neutron = new FakeNeutron("agents.json", (kind, objs) =>
+      kind === "agents" ? objs.map((a) => (a.host === "com2" && a.agent_type === "L3 agent" ? { ...a, configurations: { agent_mode: "legacy" } } : a)) : objs,
+    );
+    const report = await run(t, neutron);
+    expect(report.gate.ok).toBe(false);
+    expect(t.commands).toHaveLength(0);
+    expect(report.rows.every((r) => r.verdict === "inconclusive")).toBe(true);
+    expect(report.exitCode).toBe(1);
+  });
+});
