@@ -37,11 +37,18 @@ export function evidenceLines(r: RowResult): string[] {
   out.push(
     `marker: ping -s ${r.marker.payloadSize} (IP total length ${r.marker.ipLength}); ping ${p ? (p.ran ? `${p.received}/${p.transmitted} answered` : "did not run") : "not sent"}`,
   );
+  if (r.windowCounters.length) {
+    const shared = r.windowRows.length > 1 ? ` (window shared by ${r.windowRows.length} rows)` : "";
+    out.push(
+      `IpForwDatagrams${shared}: ` +
+        r.windowCounters.map((c) => `${c.host} ${c.kind}${c.kind === "fip" ? "" : ` (${c.owner})`} ${c.delta === undefined ? "unread" : `+${c.delta}`}`).join(", "),
+    );
+  }
   for (const d of r.directions) {
     out.push(`${d.direction} ${d.from} -> ${d.to}: ${ICON[d.verdict]}`);
     for (const n of d.evidence.namespaces) {
       out.push(
-        `  ${n.expected ? "expected  " : "unexpected"} ${n.host} ${n.kind} (${n.owner}): IpForwDatagrams ${n.delta === undefined ? "unread" : `+${n.delta}`}, marker packets forwarded ${n.forwardedMarked}${n.counterConfirms ? "" : " (counter does not confirm)"}`,
+        `  ${n.expected ? "expected  " : "UNEXPECTED"} ${n.host} ${n.kind} (${n.owner}): ${n.forwardedMarked} marker packets forwarded, IpForwDatagrams ${n.delta === undefined ? "unread" : `+${n.delta}`}${n.counterConfirms ? "" : " (counter does not confirm)"}`,
       );
     }
     const u = d.evidence.underlay;

@@ -73,6 +73,9 @@ export interface RowResult {
   readonly subnets: string;
   readonly marker: { readonly payloadSize: number; readonly ipLength: number };
   readonly window: number;
+  /** IpForwDatagrams delta of every router namespace during this row's window (shared by `windowRows`). */
+  readonly windowCounters: { host: string; kind: string; owner: string; namespace: string; delta?: number }[];
+  readonly windowRows: string[];
   readonly ping?: PingOutcome;
   readonly directions: DirectionResult[];
   readonly verdict: Verdict;
@@ -275,6 +278,13 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
     const rowOfLength = new Map(idx.map((i) => [markerFor(i).ipLength, d.rows[i].id] as const));
     const evidence = buildEvidence(d, hosts, snap, before, after, captures, rowOfLength, gate.resolved, hostErrors);
     const confirmed = counterConfirmation(evidence, minForwarded);
+    const windowCounters = evidence.namespaces.map((n) => ({
+      host: n.host,
+      kind: n.kind,
+      owner: n.owner,
+      namespace: n.namespace,
+      ...(n.delta !== undefined ? { delta: n.delta } : {}),
+    }));
     for (const i of idx) {
       const row = d.rows[i];
       const ping = outcomes.find((o) => o.key === row.id);
@@ -289,7 +299,15 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
           ...(ping ? { ping } : {}),
         }),
       );
-      rows.push({ ...rowHeader(d, row, i), window: w, ...(ping ? { ping } : {}), directions, verdict: worst(directions.map((x) => x.verdict)) });
+      rows.push({
+        ...rowHeader(d, row, i),
+        window: w,
+        windowCounters,
+        windowRows: idx.map((j) => d.rows[j].id),
+        ...(ping ? { ping } : {}),
+        directions,
+        verdict: worst(directions.map((x) => x.verdict)),
+      });
       log(`row ${row.id}: ${worst(directions.map((x) => x.verdict))}`);
     }
   }
@@ -373,6 +391,8 @@ function skippedRow(d: LabDescription, row: TopologyRow, i: number, why: string)
   return {
     ...rowHeader(d, row, i),
     window: -1,
+    windowCounters: [],
+    windowRows: [],
     directions: row.directions.map((exp) => ({
       direction: exp.direction,
       from: exp.from,

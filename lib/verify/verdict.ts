@@ -149,7 +149,7 @@ export function judgeDirection(
     const c = n.forwarded[key] ?? 0;
     const isExpected = expected.has(k);
     const ok = confirmed.get(k) ?? false;
-    if (isExpected || c > 0 || (n.delta ?? 0) > 0) {
+    if (isExpected || c > 0) {
       nsEvidence.push({
         host: n.host,
         namespace: n.namespace,
@@ -208,7 +208,13 @@ export function judgeDirection(
     evidence: { namespaces: nsEvidence, underlay: { frames: frames.length, innerSources, vnis } },
   });
 
-  // 1. Another namespace routed this direction: fail, whatever else is missing.
+  // 1. Without the expected namespaces' names nothing can be compared.
+  if (unresolved.length > 0) {
+    reasons.push(`cannot name the namespace of ${unresolved.map((h) => `${h.host} ${h.namespace} (${h.router})`).join(", ")}: id not resolved from the API`);
+    return result("inconclusive");
+  }
+
+  // 2. Another namespace routed this direction: fail, whatever else is missing.
   const unexpected = observed.filter((n) => !expected.has(`${n.host}/${n.namespace}`));
   if (unexpected.length > 0) {
     for (const n of unexpected) {
@@ -217,11 +223,7 @@ export function judgeDirection(
     return result("fail");
   }
 
-  // 2. Missing evidence.
-  if (unresolved.length > 0) {
-    reasons.push(`cannot name the namespace of ${unresolved.map((h) => `${h.host} ${h.namespace} (${h.router})`).join(", ")}: id not resolved from the API`);
-    return result("inconclusive");
-  }
+  // 3. Missing evidence.
   if (!ctx.ping || !ctx.ping.ran) {
     reasons.push("no traffic was generated from the VM for this row");
     return result("inconclusive");
@@ -232,7 +234,7 @@ export function judgeDirection(
     return result("inconclusive");
   }
 
-  // 3. An expected namespace that does not exist on its host cannot have routed: fail.
+  // 4. An expected namespace that does not exist on its host cannot have routed: fail.
   const absent = [...expected].filter(([k]) => !byKey.has(k));
   if (absent.length > 0) {
     for (const [k, hop] of absent) reasons.push(`expected namespace ${k.split("/")[1]} does not exist on ${hop.host}`);
@@ -250,7 +252,7 @@ export function judgeDirection(
     return result("inconclusive");
   }
 
-  // 4. Expected namespaces that did not (fully) route.
+  // 5. Expected namespaces that did not (fully) route.
   const missing = [...expected.keys()].filter((k) => !observed.some((n) => `${n.host}/${n.namespace}` === k));
   if (missing.length > 0) {
     const anyMarker = evidence.namespaces.some((n) => (n.forwarded[key] ?? 0) > 0);
@@ -264,7 +266,7 @@ export function judgeDirection(
     return result("inconclusive");
   }
 
-  // 5. Expected namespaces all routed; nothing else did. Anything contradictory?
+  // 6. Expected namespaces all routed; nothing else did. Anything contradictory?
   const strayWeak = weak.filter((n) => !expected.has(`${n.host}/${n.namespace}`));
   for (const n of strayWeak) reasons.push(`${hopLabel(n.host, n.kind)} (${n.namespace}) also forwarded ${n.forwarded[key]} marker packet(s) (below ${T})`);
   reasons.push(...underlayContradictions);
