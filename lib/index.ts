@@ -23,3 +23,5 @@ export * from "./lab/verify-hook";
 export * from "./lab/dvr-lab";
 // Generated provider bindings (terraform-provider-openstack 3.4)
 export * as openstack from "./gen/providers/openstack";
+// Validation and lab rules
+export * from "./validation";

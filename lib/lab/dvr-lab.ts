@@ -1,5 +1,5 @@
-import { TerraformOutput } from "cdktf";
-import { Construct } from "constructs";
+import { Aspects, TerraformOutput } from "cdktf";
+import { Construct, Node } from "constructs";
 import { ComputeKeypairV2 } from "../gen/providers/openstack/compute-keypair-v2";
 import { DataOpenstackComputeFlavorV2 } from "../gen/providers/openstack/data-openstack-compute-flavor-v2";
 import { DataOpenstackImagesImageV2 } from "../gen/providers/openstack/data-openstack-images-image-v2";
@@ -14,7 +14,14 @@ import { DvrController, DvrControllerProps } from "../nodes/dvr-controller";
 import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
 import { ServiceManager } from "../push/service-manager";
+import { render } from "../validation/format";
+import { assertLabBuildable, LabRouterInput, labFindings } from "../validation/lab-checks";
+import { assertRelease, markLabScope } from "../validation/node-checks";
+import { DvrLabRules } from "../validation/rules";
 import { VerifyHook } from "./verify-hook";
+
+/** Ids of the lab's own children, which a host name must not take. */
+const RESERVED_IDS = ["Tenant", "Image", "Flavor", "KeyPair", "Description", "Verify"];
 
 type LabScoped = "release" | "serviceManager" | "dependsOn" | "externalPhysnet" | "vniRange";
 
@@ -109,12 +116,25 @@ export class DvrLab extends Construct {
 
   constructor(scope: Construct, id: string, props: DvrLabProps) {
     super(scope, id);
+    // Host names, tunnel IPs and the controller are unique inside this lab (lib/validation).
+    markLabScope(this);
+    assertRelease(this, "release", props.release);
+    assertLabBuildable(this, props.instances);
     this.labName = props.labName ?? id.toLowerCase();
     this.release = props.release ?? OpenStackRelease.OCATA;
     const serviceManager = props.serviceManager ?? ServiceManager.SYSTEMD;
     const physnet = props.external?.physnet;
 
-    this.controller = new DvrController(this, props.controller.hostName ?? "controller", {
+    // Construct ids are the host names; a host name that cannot be an id here (empty, or taken) gets
+    // a stand-in id so that validation, not a construct-id clash, reports it.
+    const ids = new Set(RESERVED_IDS);
+    const idFor = (hostName: unknown, fallback: string) => {
+      let id = typeof hostName === "string" && hostName !== "" && !ids.has(hostName) ? hostName : fallback;
+      while (ids.has(id)) id += "-dup";
+      ids.add(id);
+      return id;
+    };
+    this.controller = new DvrController(this, idFor(props.controller.hostName, "controller"), {
       ...props.controller,
       release: this.release,
       serviceManager,
@@ -122,7 +142,7 @@ export class DvrLab extends Construct {
       vniRange: props.vniRange,
     });
     const firstSnat = props.nodes.find((n) => n.mode === L3AgentMode.DVR_SNAT);
-    this.agentNodes = props.nodes.map((n) => {
+    this.agentNodes = props.nodes.map((n, i) => {
       const common = {
         ...n,
         release: this.release,
@@ -132,34 +152,38 @@ export class DvrLab extends Construct {
         dhcpAgent: n.dhcpAgent ?? n === firstSnat,
         dependsOn: [this.controller.push.resource],
       };
+      const nodeId = idFor(n.hostName, `nodes-${i}`);
       return n.mode === L3AgentMode.DVR_SNAT
-        ? new DvrSnatNode(this, n.hostName, common)
-        : new DvrComputeNode(this, n.hostName, common);
+        ? new DvrSnatNode(this, nodeId, common)
+        : new DvrComputeNode(this, nodeId, common);
     });
 
     const name = this.labName;
+    const routers: LabRouterInput[] = [
+      {
+        prop: "distributedRouter",
+        name: props.distributedRouter?.name ?? `${name}-dvr`,
+        distributed: true,
+        subnets: props.distributedRouter?.subnets ?? [
+          { name: `${name}-dvr-a`, cidr: "198.51.100.0/26" },
+          { name: `${name}-dvr-b`, cidr: "198.51.100.64/26" },
+        ],
+      },
+      {
+        prop: "legacyRouter",
+        name: props.legacyRouter?.name ?? `${name}-legacy`,
+        distributed: false,
+        subnets: props.legacyRouter?.subnets ?? [
+          { name: `${name}-legacy-a`, cidr: "198.51.100.128/26" },
+          { name: `${name}-legacy-b`, cidr: "198.51.100.192/26" },
+        ],
+      },
+    ];
     this.topology = new LabTopology({
       name,
       release: this.release,
       hosts: this.nodes.map((n) => n.hostSpec),
-      routers: [
-        {
-          name: props.distributedRouter?.name ?? `${name}-dvr`,
-          distributed: true,
-          subnets: props.distributedRouter?.subnets ?? [
-            { name: `${name}-dvr-a`, cidr: "198.51.100.0/26" },
-            { name: `${name}-dvr-b`, cidr: "198.51.100.64/26" },
-          ],
-        },
-        {
-          name: props.legacyRouter?.name ?? `${name}-legacy`,
-          distributed: false,
-          subnets: props.legacyRouter?.subnets ?? [
-            { name: `${name}-legacy-a`, cidr: "198.51.100.128/26" },
-            { name: `${name}-legacy-b`, cidr: "198.51.100.192/26" },
-          ],
-        },
-      ],
+      routers: routers.map((r) => ({ name: r.name, distributed: r.distributed, subnets: r.subnets })),
       external: props.external && {
         network: props.external.networkName,
         cidr: props.external.cidr,
@@ -188,10 +212,12 @@ export class DvrLab extends Construct {
       name: props.instances.keyPairName ?? `${name}-key`,
       publicKey: props.instances.publicKey,
     });
+    const vmIds = new Set<string>();
     for (const vm of this.topology.vms) {
       const subnet = this.tenant.subnetResources[vm.subnet];
       const network = this.tenant.networks[vm.subnet];
-      if (!subnet || !network) continue; // reported by validation
+      if (!subnet || !network || vmIds.has(vm.name)) continue; // reported by validation
+      vmIds.add(vm.name);
       this.vms.push(
         new PinnedVm(this, `Vm-${vm.name}`, {
           vm,
@@ -213,6 +239,23 @@ export class DvrLab extends Construct {
       description: `dvr-lab description of ${name} (topology and expected routing), read by the verifier and the lab twin`,
     });
     this.descriptionOutput.overrideLogicalId(`${name.replace(/[^A-Za-z0-9_]/g, "_")}_description`);
+
+    // Synth-time validation of the lab's own props (the nodes validate themselves), and the lab rules.
+    Node.of(this).addValidation({
+      validate: () =>
+        labFindings({
+          labName: props.labName,
+          routers,
+          external: props.external,
+          vms: props.vms,
+          nodeCount: props.nodes.length,
+          instances: props.instances,
+          sshSourceCidr: props.sshSourceCidr,
+          vniRange: props.vniRange,
+          topology: this.topology,
+        }).map((f) => render(this, f)),
+    });
+    Aspects.of(this).add(new DvrLabRules());
 
     if (props.verify ?? true) {
       this.verifyHook = new VerifyHook(this, "Verify", {

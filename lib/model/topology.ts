@@ -256,7 +256,8 @@ export class LabTopology {
         name: `${router}-${letter}-${host}`,
         host,
         subnet: subnet.name,
-        fixedIp: nthAddress(parseCidr(subnet.cidr)!, FIRST_VM_OFFSET + index),
+        // A malformed CIDR is reported by validation; the model stays total.
+        fixedIp: parseCidr(subnet.cidr) ? nthAddress(parseCidr(subnet.cidr)!, FIRST_VM_OFFSET + index) : "",
         floatingIp,
       });
     };

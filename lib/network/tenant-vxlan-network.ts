@@ -49,7 +49,9 @@ export class TenantVxlanNetwork extends Construct {
         external: true,
       });
     }
+    // Duplicate names are reported by validation (lib/validation); only the first is built.
     for (const router of props.routers) {
+      if (this.routerResources[router.name]) continue;
       this.routerResources[router.name] = new NetworkingRouterV2(this, `Router-${router.name}`, {
         name: router.name,
         distributed: router.distributed,
@@ -59,6 +61,7 @@ export class TenantVxlanNetwork extends Construct {
       });
     }
     for (const subnet of props.subnets) {
+      if (this.networks[subnet.name] || !this.routerResources[subnet.router]) continue;
       const net = new NetworkingNetworkV2(this, `Net-${subnet.name}`, {
         name: subnet.name,
         adminStateUp: true,

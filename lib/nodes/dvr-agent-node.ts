@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { HostRole, HostSpec } from "../model/topology";
+import { HostRole, HostSpec, l3AgentModeOf } from "../model/topology";
+import { NodeFacts } from "../validation/node-checks";
 import { DvrNode, DvrNodeProps } from "./dvr-node";
 
 /** Props of nodes that run the OVS and L3 agents (dvr_snat and dvr nodes). */
@@ -38,6 +39,11 @@ export abstract class DvrAgentNode extends DvrNode {
     this.tunnelIp = props.tunnelIp;
     this.runsVms = props.runsVms ?? true;
     this.dhcpAgent = props.dhcpAgent ?? false;
+  }
+
+  /** @internal */
+  public validationFacts(): NodeFacts {
+    return { ...super.validationFacts(), tunnelIp: this.tunnelIp, mode: l3AgentModeOf(this.role) };
   }
 
   public get hostSpec(): HostSpec {

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { L3AgentMode } from "../model/agent-mode";
 import { HostRole } from "../model/topology";
+import { assertAgentMode, NodeFacts } from "../validation/node-checks";
 import { DvrAgentNode, DvrAgentNodeProps } from "./dvr-agent-node";
 
 export interface DvrComputeNodeProps extends DvrAgentNodeProps {
@@ -14,7 +15,13 @@ export class DvrComputeNode extends DvrAgentNode {
 
   constructor(scope: Construct, id: string, props: DvrComputeNodeProps) {
     const mode = props.mode ?? L3AgentMode.DVR;
-    super(scope, id, mode.value as HostRole, props);
+    super(scope, id, (mode instanceof L3AgentMode ? mode.value : "dvr") as HostRole, props);
+    assertAgentMode(this, "mode", props.mode);
     this.mode = mode;
+  }
+
+  /** @internal */
+  public validationFacts(): NodeFacts {
+    return { ...super.validationFacts(), mode: this.mode, allowedModes: [L3AgentMode.DVR, L3AgentMode.DVR_NO_EXTERNAL] };
   }
 }

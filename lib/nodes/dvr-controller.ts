@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { HostSpec } from "../model/topology";
+import { NodeFacts } from "../validation/node-checks";
 import { DvrNode, DvrNodeProps } from "./dvr-node";
 
 export interface DvrControllerProps extends DvrNodeProps {
@@ -34,6 +35,15 @@ export class DvrController extends DvrNode {
       apiUrl: props.apiUrl,
     });
     this.props = props;
+  }
+
+  /** @internal */
+  public validationFacts(): NodeFacts {
+    return {
+      ...super.validationFacts(),
+      mechanismDrivers: this.props.mechanismDrivers,
+      vniRange: this.props.vniRange,
+    };
   }
 
   public get hostSpec(): HostSpec {

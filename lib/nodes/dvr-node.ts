@@ -1,11 +1,13 @@
 import { ITerraformDependable } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, Node } from "constructs";
 import { OpenStackRelease } from "../model/release";
 import { HostRole, HostSpec } from "../model/topology";
 import { ConfigPush } from "../push/config-push";
 import { DesiredConfig, desiredConfig, DesiredConfigInput } from "../push/desired-config";
 import { NeutronPaths } from "../push/neutron-paths";
 import { ServiceManager } from "../push/service-manager";
+import { render } from "../validation/format";
+import { assertNodeBuildable, labScopeOf, NodeFacts, nodeFindings } from "../validation/node-checks";
 import { NodeSshProps } from "./ssh";
 
 /** Props every DVR lab node takes. */
@@ -44,6 +46,8 @@ export abstract class DvrNode extends Construct {
 
   protected constructor(scope: Construct, id: string, role: HostRole, props: DvrNodeProps, extra: Partial<DesiredConfigInput>) {
     super(scope, id);
+    // Props that cannot be synthesized at all (wrong kinds, secrets that would land in cdk.tf.json) throw here.
+    assertNodeBuildable(this, props);
     this.hostName = props.hostName;
     this.role = role;
     this.release = props.release ?? OpenStackRelease.OCATA;
@@ -58,6 +62,22 @@ export abstract class DvrNode extends Construct {
       ...extra,
     });
     this.push = new ConfigPush(this, "ConfigPush", { desired: this.desired, ssh: props.ssh, dependsOn: props.dependsOn });
+    // Everything else is checked at synth, together with the other nodes of the same lab.
+    Node.of(this).addValidation({
+      validate: () => {
+        const self = this.validationFacts();
+        const peers = labScopeOf(this)
+          .node.findAll()
+          .filter((c): c is DvrNode => c instanceof DvrNode)
+          .map((n) => (n === this ? self : n.validationFacts()));
+        return nodeFindings(self, peers).map((f) => render(this, f));
+      },
+    });
+  }
+
+  /** What validation and the lab rules read about this node. @internal */
+  public validationFacts(): NodeFacts {
+    return { construct: this, hostName: this.hostName, role: this.role, release: this.release, ssh: this.ssh };
   }
 
   /** This node as the topology model sees it. */
