@@ -100,7 +100,7 @@ export function pushesFromDescription(plan: TwinPlan, root: string): PushStep[] 
       dhcpAgent: h.services.includes("neutron-dhcp-agent"),
       routerDistributed: true,
       apiUrl: `http://127.0.0.1:${plan.apiPort}/`,
-      settleSeconds: 3,
+      settleSeconds: 2,
     });
     return {
       node: h.name,

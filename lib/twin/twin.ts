@@ -425,14 +425,15 @@ export class Twin {
     await doPush(steps.find((s) => s.node === ctrl)!);
     await waitFor("the neutron API", 60000, () => this.api().up(), 300);
     this.mark("controller pushed, neutron-server up");
-    await Promise.all(steps.filter((s) => s.node !== ctrl).map(doPush));
-    this.mark("agent hosts pushed");
-
+    // Agent pushes (mostly restart/settle waits) overlap with the tenant networks and routers: the
+    // server schedules routers to L3 agents when they start (router_auto_schedule). VM ports come
+    // after the agents are alive (binding needs the host's OVS agent).
+    await Promise.all([
+      Promise.all(steps.filter((s) => s.node !== ctrl).map(doPush)).then(() => this.mark("agent hosts pushed")),
+      this.createTenant().then(() => this.mark("networks, subnets, routers, interfaces created")),
+    ]);
     await this.waitAgents(60000);
     this.mark("agents alive with the expected modes");
-
-    await this.createTenant();
-    this.mark("tenant resources created");
     await this.plugVms();
     this.mark("VMs plugged");
     await this.waitPortsActive(60000);
@@ -642,7 +643,8 @@ export class Twin {
     const d = this.plan.description;
     const n = this.state.neutron;
     const dhcp = this.plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
-    if (d.external) {
+    const externalNet = async () => {
+      if (!d.external) return;
       const e = d.external;
       const net = await api.call<{ network: { id: string } }>(
         "POST",
@@ -668,9 +670,10 @@ export class Twin {
         `external subnet ${e.cidr}`,
       );
       n.subnets[`${e.network}-subnet`] = sub.subnet.id;
-    }
-    await Promise.all(
-      d.subnets.map(async (s) => {
+    };
+    await Promise.all([
+      externalNet(),
+      ...d.subnets.map(async (s) => {
         const net = await api.call<{ network: { id: string } }>(
           "POST",
           "/networks",
@@ -704,9 +707,9 @@ export class Twin {
         );
         n.subnets[s.name] = sub.subnet.id;
       }),
-    );
+    ]);
     this.save();
-    for (const r of d.routers) {
+    await Promise.all(d.routers.map(async (r) => {
       const router = await api.call<{ router: { id: string } }>(
         "POST",
         "/routers",
@@ -725,7 +728,7 @@ export class Twin {
       for (const s of r.subnets) {
         await api.call("PUT", `/routers/${router.router.id}/add_router_interface`, { subnet_id: n.subnets[s] }, `interface of router ${r.name} on subnet ${s}`);
       }
-    }
+    }));
     this.save();
   }
 
