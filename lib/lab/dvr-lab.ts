@@ -1,4 +1,4 @@
-import { Aspects, TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
 import { ComputeKeypairV2 } from "../gen/providers/openstack/compute-keypair-v2";
 import { DataOpenstackComputeFlavorV2 } from "../gen/providers/openstack/data-openstack-compute-flavor-v2";
@@ -255,7 +255,8 @@ export class DvrLab extends Construct {
           topology: this.topology,
         }).map((f) => render(this, f)),
     });
-    Aspects.of(this).add(new DvrLabRules());
+    // The rules cover the lab's whole stack (e.g. a stack output that leaks the SSH key, DVR-E004), once per stack.
+    DvrLabRules.applyTo(TerraformStack.of(this));
 
     if (props.verify ?? true) {
       this.verifyHook = new VerifyHook(this, "Verify", {

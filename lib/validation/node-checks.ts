@@ -33,6 +33,12 @@ export function isLabScope(scope: IConstruct): boolean {
   return (scope as any)[LAB_SCOPE] === true;
 }
 
+/** A lab scope in messages: `stack "s"`, `lab "DvrLab"` or `scope "Path"`. */
+export function describeScope(scope: IConstruct): string {
+  const kind = TerraformStack.isStack(scope) ? "stack" : isLabScope(scope) ? "lab" : "scope";
+  return `${kind} "${labPath(scope)}"`;
+}
+
 /** The lab a node belongs to: the nearest DvrLab around it, else the construct that composes it. */
 export function labScopeOf(node: IConstruct): IConstruct {
   const scopes = node.node.scopes.slice(0, -1);
@@ -147,7 +153,7 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[]): Find
       const scope = labScopeOf(self.construct);
       out.push({
         prop: "DvrController",
-        what: `is a second controller in ${TerraformStack.isStack(scope) ? "stack" : "lab"} "${labPath(scope)}" (the first is "${labPath(first.construct)}")`,
+        what: `is a second controller in ${describeScope(scope)} (the first is "${labPath(first.construct)}")`,
         fix: "a lab has one neutron-server node: remove this one, or compose each lab in its own construct",
         hideValue: true,
       });

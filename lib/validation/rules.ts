@@ -1,4 +1,14 @@
-import { Annotations, IAspect } from "cdktf";
+import {
+  Annotations,
+  Aspects,
+  DefaultTokenResolver,
+  IAspect,
+  StringConcat,
+  TerraformOutput,
+  TerraformStack,
+  TerraformVariable,
+  Tokenization,
+} from "cdktf";
 import { IConstruct, Node } from "constructs";
 import { NetworkingNetworkV2 } from "../gen/providers/openstack/networking-network-v2";
 import { NetworkingSecgroupRuleV2 } from "../gen/providers/openstack/networking-secgroup-rule-v2";
@@ -10,7 +20,7 @@ import { DvrController } from "../nodes/dvr-controller";
 import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
 import { Finding, isUnresolved, labPath, render } from "./format";
-import { isLabScope, labScopeOf } from "./node-checks";
+import { describeScope, isLabScope, labScopeOf } from "./node-checks";
 
 /** How a lab rule reports (cdk-nag style): errors fail synth, warnings and infos are annotations. */
 export enum RuleLevel {
@@ -50,6 +60,13 @@ export const LAB_RULES: readonly LabRule[] = [
     what: "An agent node overrides firewallDriver with a driver that the release table rules out for DVR.",
     why: "On Ocata DVR flows and OVS-firewall flows clash and east-west breaks (bug 1696983, fixed in Pike); the release table sets iptables_hybrid.",
     fix: "Drop the firewallDriver override (the release table's value is used), or target Pike or newer.",
+  },
+  {
+    id: "DVR-E004",
+    level: RuleLevel.ERROR,
+    what: "A Terraform output carries a sensitive variable (such as the SSH private key) without sensitive: true.",
+    why: "Terraform prints non-sensitive outputs after every apply and stores them in plain view; it refuses such an output at plan time anyway.",
+    fix: "Set sensitive: true on the output, or do not output the credential.",
   },
   {
     id: "DVR-W001",
@@ -118,7 +135,7 @@ const suppressions = new WeakMap<IConstruct, RuleSuppression[]>();
 const reported = new WeakMap<IConstruct, Set<string>>();
 
 /**
- * The lab rules as an Aspect. DvrLab applies it to itself; apply it to any scope of self-composed
+ * The lab rules as an Aspect. DvrLab applies it to its stack; apply it to any scope of self-composed
  * nodes with `Aspects.of(scope).add(new DvrLabRules())`. Each finding is reported once per construct
  * (applying it twice, or synthesizing twice, does not repeat it). Errors are error annotations AND
  * validations, so they fail both `cdktf synth` and `Testing.synth(stack, true)`.
@@ -136,6 +153,12 @@ export class DvrLabRules implements IAspect {
       }
     }
     suppressions.set(scope, [...(suppressions.get(scope) ?? []), ...rules]);
+  }
+
+  /** Adds the rules to `scope` unless they are there already (what DvrLab does with its stack). */
+  public static applyTo(scope: IConstruct): void {
+    if (Aspects.of(scope).all.some((a) => a instanceof DvrLabRules)) return;
+    Aspects.of(scope).add(new DvrLabRules());
   }
 
   /** The suppression in force for `id` at `scope` (its own or an ancestor's). */
@@ -156,6 +179,29 @@ export class DvrLabRules implements IAspect {
     if (node instanceof NetworkingSecgroupRuleV2) this.securityGroupRule(node);
     if (node instanceof NetworkingNetworkV2 && node.node.scope instanceof TenantVxlanNetwork) this.network(node);
     if (isLab(node)) this.lab(node);
+    if (node instanceof TerraformOutput) this.output(node);
+  }
+
+  private output(out: TerraformOutput): void {
+    if (out.sensitive) return;
+    const stack = TerraformStack.of(out);
+    const sensitive = new Set(
+      stack.node
+        .findAll()
+        .filter((c): c is TerraformVariable => c instanceof TerraformVariable && c.sensitive === true)
+        .map((v) => v.friendlyUniqueId),
+    );
+    if (sensitive.size === 0) return;
+    const resolved = Tokenization.resolve(out.value, { scope: out, resolver: new DefaultTokenResolver(new StringConcat()) });
+    const text = JSON.stringify(resolved) ?? "";
+    const names = [...text.matchAll(/var\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]).filter((n) => sensitive.has(n));
+    if (names.length === 0) return;
+    this.report(out, "DVR-E004", {
+      prop: "sensitive",
+      value: out.sensitive ?? false,
+      what: `on an output that carries the sensitive variable "${names[0]}"`,
+      fix: "set sensitive: true on the output, or do not output the credential",
+    });
   }
 
   private controller(node: DvrController): void {
@@ -202,7 +248,7 @@ export class DvrLabRules implements IAspect {
         this.report(node, "DVR-W002", {
           prop: "mode",
           value: "dvr_snat",
-          what: `makes this the second dvr_snat node of ${labPath(labScopeOf(node))} (the first is ${labPath(snats[0])}), so the scheduler may place legacy routers and SNAT on either`,
+          what: `makes this the second dvr_snat node of ${describeScope(labScopeOf(node))} (the first is "${labPath(snats[0])}"), so the scheduler may place legacy routers and SNAT on either`,
           fix: ruleFix("DVR-W002"),
         });
       }
@@ -250,7 +296,7 @@ export class DvrLabRules implements IAspect {
     }
     const onSnat = topo.vms.filter((v) => topo.host(v.host)?.role === "dvr_snat");
     const sameOnDvr = sameNode.filter((r) => topo.host(topo.vms.find((v) => v.name === r.source)?.host ?? "")?.role === "dvr");
-    if (onSnat.length > 0 && sameOnDvr.length > 0) {
+    if (onSnat.length > 0 && sameNode.length > 0 && sameOnDvr.length === sameNode.length) {
       const host = onSnat[0].host;
       this.report(lab, "DVR-I001", {
         prop: "vms",
