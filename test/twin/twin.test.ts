@@ -49,9 +49,14 @@ maybe("lab twin (reference lab, real neutron)", () => {
     if (twin && twin.state.holders.length && existsSync(twin.state.stateDir)) await twin.down();
   }, 30000);
 
-  test("bring-up (to a converged data plane) takes less than 90 s", () => {
+  // 90 s on a machine of this kind running nothing else; DVR_LAB_TWIN_UP_BUDGET overrides it where
+  // other heavy jobs share the CPUs (a second neutron lab on 2 cores adds 20-40 s).
+  const budget = Number(process.env.DVR_LAB_TWIN_UP_BUDGET ?? 90);
+  test(`bring-up (to a converged data plane) takes less than ${budget} s`, () => {
     expect(twin.state.phase).toBe("up");
-    expect(upSeconds).toBeLessThan(90);
+    // eslint-disable-next-line no-console
+    console.log(`twin up ${upSeconds.toFixed(1)} s: ${JSON.stringify(twin.state.timings)}`);
+    expect(upSeconds).toBeLessThan(budget);
   });
 
   test("agents are alive with the modes the stack asked for (via the API)", async () => {
