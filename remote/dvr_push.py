@@ -477,10 +477,12 @@ def push(doc, dry_run=False, no_restart=False, out=sys.stdout):
     api_timeout = float(doc["apiTimeoutSeconds"])
     done = []
     for s in restart:
+        t0 = time.time()
         failure = restart_and_gate(manager, s, settle, api_timeout)
         if failure is None:
             done.append(s)
-            say("  restarted %s (%s); alive and no CRITICAL in %s after %gs" % (s["name"], s["unit"], s["log"], settle))
+            say("  restarted %s (%s) in %.1fs; alive and no CRITICAL in %s for %gs" % (
+                s["name"], s["unit"], time.time() - t0, s["log"], settle))
             continue
         culprit = [c for p in planned if s["name"] in p[0].get("services", []) for c in p[5]]
         named = [c for c in culprit if c[2] in failure] or culprit
