@@ -436,7 +436,9 @@ export class Twin {
     this.mark("agents alive with the expected modes");
     await this.plugVms();
     this.mark("VMs plugged");
-    await this.waitPortsActive(60000);
+    // ACTIVE needs the L2 agent's device-up AND (DHCP enabled) the DHCP agent's ack: generous cap,
+    // a CPU-starved machine (two labs on 2 cores) has needed > 60 s.
+    await this.waitPortsActive(120000);
     this.mark("VM ports ACTIVE");
     await this.converge((opts.convergeTimeoutSeconds ?? 90) * 1000);
     this.mark("data plane converged");
@@ -818,7 +820,7 @@ export class Twin {
         const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
         pending = Object.entries(this.state.vms)
           .filter(([, v]) => ports.find((p) => p.id === v.portId)?.status !== "ACTIVE")
-          .map(([name]) => name);
+          .map(([name, v]) => `${name} (${ports.find((p) => p.id === v.portId)?.status ?? "missing"})`);
         return pending.length === 0;
       }, 300);
     } catch {

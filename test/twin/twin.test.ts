@@ -42,7 +42,7 @@ maybe("lab twin (reference lab, real neutron)", () => {
     const t0 = Date.now();
     twin = await Twin.up({ description, name, convergeTimeoutSeconds: 60 });
     upSeconds = (Date.now() - t0) / 1000;
-  }, 240000);
+  }, 330000);
 
   afterAll(async () => {
     // Safety net if the teardown test did not run.
