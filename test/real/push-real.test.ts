@@ -6,7 +6,7 @@
  * the real Debian /etc/neutron files and the real Debian neutron agents. `systemctl` in the sshd
  * sessions is a logged stand-in that runs the real init scripts (support/shims/systemctl).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { OpenStackRelease } from "../../lib";
 import { describeReal } from "./support/machine";
@@ -50,6 +50,8 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
   let synth: any;
   let pushes: Record<string, ConfigPushEntry>;
   let releaseLock: (() => void) | undefined;
+  /** Set once this run owns the machine's neutron state (so teardown never stops others' agents). */
+  let owned = false;
 
   const shimCalls = (): string[] => {
     try {
@@ -78,12 +80,14 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
   }
 
   beforeAll(() => {
+    mkdirSync("/run/lock", { recursive: true });
     releaseLock = acquireLock("/run/lock/dvr-lab-real-push-tests.lock", 200_000);
     synth = synthReferenceLab(OpenStackRelease.ZED);
     pushes = configPushes(synth);
     node = new NeutronNode();
     const running = AGENTS.filter((a) => node.alive(a));
     if (running.length) throw new Error(`neutron agents already running on this machine (${running.join(", ")}); the real push tests would disturb them`);
+    owned = true;
     node.snapshot();
     runDir = mkdtempSync("/tmp/dvr-lab-real-");
     shimLog = join(runDir, "systemctl.log");
@@ -98,12 +102,16 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
     oslo = new OsloCheck();
   }, 300_000);
 
-  afterEach(() => node?.stopAll(), 120_000);
+  afterEach(() => {
+    if (owned) node.stopAll();
+  }, 120_000);
 
   afterAll(() => {
-    node?.stopAll();
-    ovs?.stop();
-    node?.restoreSnapshot();
+    if (owned) {
+      node.stopAll();
+      ovs?.stop();
+      node.restoreSnapshot();
+    }
     sshd?.stop();
     oslo?.dispose();
     if (runDir) rmSync(runDir, { recursive: true, force: true });

@@ -96,8 +96,11 @@ export class LogMark {
  */
 export class NeutronNode {
   private snapshotData = new Map<string, { data: Buffer; uid: number; gid: number; mode: number } | null>();
+  /** Backups that existed before the tests (from real pushes on this machine): never removed. */
+  private foreignBackups = new Set<string>();
 
   public snapshot(): void {
+    this.foreignBackups = new Set(this.allBackups());
     for (const f of MANAGED_FILES) {
       if (!existsSync(f.path)) {
         this.snapshotData.set(f.path, null);
@@ -132,8 +135,12 @@ export class NeutronNode {
     this.removeBackups();
   }
 
-  /** Backups a push left next to the managed files. */
+  /** Backups a push left next to the managed files (excluding those found by `snapshot()`). */
   public backups(): string[] {
+    return this.allBackups().filter((b) => !this.foreignBackups.has(b));
+  }
+
+  private allBackups(): string[] {
     const dirs = [...new Set(MANAGED_FILES.map((f) => dirname(f.path)))];
     const out: string[] = [];
     for (const d of dirs) {
@@ -145,8 +152,9 @@ export class NeutronNode {
     return out.sort();
   }
 
+  /** Removes the backups the tests' pushes made. */
   public removeBackups(): void {
-    for (const b of this.backups()) unlinkSync(b);
+    for (const b of this.backups()) if (!this.foreignBackups.has(b)) unlinkSync(b);
   }
 
   /** Sets a key with crudini (an editor independent of the one under test). */
