@@ -1,0 +1,411 @@
+/**
+ * `npm run bench` (issue #8): synth and verification cost as labs grow. Prints the tables and writes
+ * BENCHMARKS.md. Not a test: nothing here asserts timings; targets are reported as pass/miss.
+ *
+ *   npm run bench                      default: 9 fresh processes per lab and mode
+ *   npm run bench -- --runs 7          more runs
+ *   npm run bench -- --sizes reference,10
+ *   npm run bench -- --twin            also the lab twin (root; slow)
+ *   npm run bench -- --no-write        print only, leave BENCHMARKS.md alone
+ */
+import { spawn } from "child_process";
+import { writeFileSync } from "fs";
+import { join } from "path";
+import { machineInfo, MachineInfo } from "./machine";
+import { BENCH_SIZES, BenchSize, parseSize } from "./shape";
+import type { SynthSample } from "./synth-one";
+import { benchTwin, otherNeutronServers, TwinResult } from "./twin";
+import { PlanCounts, planCounts } from "./verify-plan";
+
+const ROOT = join(__dirname, "..", "..");
+const SYNTH_ONE = join(__dirname, "synth-one.js");
+
+const TARGET_RATIO = 1.15;
+const TARGET_REFERENCE_MS = 1000;
+const TARGET_200_MS = 5000;
+const TARGET_200_MIB = 500;
+
+interface Options {
+  runs: number;
+  sizes: BenchSize[];
+  twin: boolean;
+  write: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, write: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--twin") o.twin = true;
+    else if (a === "--no-write") o.write = false;
+    else if (a === "--runs") o.runs = Math.max(1, Number(argv[++i]));
+    else if (a === "--sizes") o.sizes = argv[++i].split(",").map((s) => parseSize(s.trim()));
+    else if (a === "-h" || a === "--help") {
+      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin] [--no-write]\n");
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  if (!Number.isInteger(o.runs)) throw new Error("--runs needs an integer");
+  return o;
+}
+
+interface Sample extends SynthSample {
+  /** Wall time of the whole child process as the parent saw it (spawn to exit), ms. */
+  readonly wallMs: number;
+}
+
+function synthOnce(size: BenchSize, mode: "constructs" | "raw"): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [SYNTH_ONE, String(size), mode], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b) => (out += b));
+    child.stderr.on("data", (b) => (err += b));
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line.startsWith("{")) {
+        reject(new Error(`synth-one ${size} ${mode} failed (exit ${code}):\n${err || out}`));
+        return;
+      }
+      resolve({ ...(JSON.parse(line) as SynthSample), wallMs });
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface SizeResult {
+  readonly size: BenchSize;
+  readonly constructs: Sample[];
+  readonly raw: Sample[];
+}
+
+interface Stats {
+  readonly synth: number;
+  readonly cpu: number;
+  readonly build: number;
+  readonly synthOnly: number;
+  readonly load: number;
+  readonly wall: number;
+  readonly rssMiB: number;
+  readonly rssMaxMiB: number;
+}
+
+interface Summary {
+  readonly size: BenchSize;
+  readonly resources: number;
+  readonly dataSources: number;
+  readonly resourcesMatch: boolean;
+  readonly bytes: number;
+  readonly rawBytes: number;
+  readonly c: Stats;
+  readonly r: Stats;
+  readonly ratio: number;
+  readonly cpuRatio: number;
+  readonly wallRatio: number;
+}
+
+function summarize(res: SizeResult): Summary {
+  const stats = (xs: Sample[]): Stats => ({
+    synth: median(xs.map((s) => s.buildMs + s.synthMs)),
+    cpu: median(xs.map((s) => s.cpuMs)),
+    build: median(xs.map((s) => s.buildMs)),
+    synthOnly: median(xs.map((s) => s.synthMs)),
+    load: median(xs.map((s) => s.loadMs)),
+    wall: median(xs.map((s) => s.wallMs)),
+    rssMiB: median(xs.map((s) => s.maxRssKb)) / 1024,
+    rssMaxMiB: Math.max(...xs.map((s) => s.maxRssKb)) / 1024,
+  });
+  const c = stats(res.constructs);
+  const r = stats(res.raw);
+  const c0 = res.constructs[0];
+  const r0 = res.raw[0];
+  const byType = (s: SynthSample) => JSON.stringify(Object.entries(s.resourcesByType).sort());
+  return {
+    size: res.size,
+    resources: c0.resources,
+    dataSources: c0.dataSources,
+    resourcesMatch: byType(c0) === byType(r0) && c0.dataSources === r0.dataSources,
+    bytes: c0.bytes,
+    rawBytes: r0.bytes,
+    c,
+    r,
+    ratio: c.synth / r.synth,
+    cpuRatio: c.cpu / r.cpu,
+    wallRatio: c.wall / r.wall,
+  };
+}
+
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+const mib = (x: number) => `${Math.round(x)} MiB`;
+const mb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`);
+const label = (s: BenchSize) => (s === "reference" ? "reference (3 nodes, 6 VMs)" : `${s} computes (${s + 2} nodes, ${2 * s} VMs)`);
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function synthTable(sums: Summary[]): string {
+  return table(
+    [
+      "lab",
+      "resources (+data)",
+      "cdk.tf.json constructs / raw",
+      "constructs: build + synth",
+      "raw: build + synth",
+      "ratio constructs/raw (CPU time ratio)",
+      "constructs: process wall (load)",
+      "raw: process wall (load)",
+      "constructs peak RSS (max)",
+      "raw peak RSS",
+    ],
+    sums.map((s) => [
+      label(s.size),
+      `${s.resources} (+${s.dataSources})${s.resourcesMatch ? "" : " MISMATCH"}`,
+      `${mb(s.bytes)} / ${mb(s.rawBytes)}`,
+      `${ms(s.c.synth)} (${ms(s.c.build)} + ${ms(s.c.synthOnly)})`,
+      `${ms(s.r.synth)} (${ms(s.r.build)} + ${ms(s.r.synthOnly)})`,
+      `${s.ratio.toFixed(2)}x (${s.cpuRatio.toFixed(2)}x)`,
+      `${ms(s.c.wall)} (${ms(s.c.load)})`,
+      `${ms(s.r.wall)} (${ms(s.r.load)})`,
+      `${mib(s.c.rssMiB)} (${mib(s.c.rssMaxMiB)})`,
+      mib(s.r.rssMiB),
+    ]),
+  );
+}
+
+interface Target {
+  readonly target: string;
+  readonly measured: string;
+  readonly pass: boolean | undefined;
+  /** The same target judged on CPU time (ratios only). */
+  readonly cpuPass?: boolean;
+}
+
+function targets(sums: Summary[]): Target[] {
+  const out: Target[] = [];
+  for (const s of sums) {
+    out.push({
+      target: `constructs/raw <= ${TARGET_RATIO}x: ${label(s.size)}`,
+      measured: `${s.ratio.toFixed(2)}x (${ms(s.c.synth)} vs ${ms(s.r.synth)}); CPU time ${s.cpuRatio.toFixed(2)}x (${ms(s.c.cpu)} vs ${ms(s.r.cpu)})`,
+      pass: s.ratio <= TARGET_RATIO,
+      cpuPass: s.cpuRatio <= TARGET_RATIO,
+    });
+  }
+  const ref = sums.find((s) => s.size === "reference");
+  if (ref) {
+    out.push({ target: "reference lab synth < 1 s", measured: `${ms(ref.c.synth)} build + synth; ${ms(ref.c.wall)} whole process`, pass: ref.c.synth < TARGET_REFERENCE_MS });
+  }
+  const big = sums.find((s) => s.size === 200);
+  if (big) {
+    out.push({ target: "200 computes synth < 5 s", measured: `${ms(big.c.synth)} build + synth; ${ms(big.c.wall)} whole process`, pass: big.c.synth < TARGET_200_MS });
+    out.push({ target: "200 computes peak < 500 MB", measured: `${mib(big.c.rssMiB)} median, ${mib(big.c.rssMaxMiB)} max (maxRSS)`, pass: big.c.rssMaxMiB * 1.048576 < TARGET_200_MIB });
+  }
+  return out;
+}
+
+function targetTable(ts: Target[]): string {
+  const result = (t: Target) => {
+    if (t.pass === undefined) return "n/a";
+    const main = t.pass ? "pass" : "**miss**";
+    if (t.cpuPass === undefined || t.cpuPass === t.pass) return main;
+    return t.cpuPass ? `${main} (CPU time: pass)` : `${main} on wall time, **miss on CPU time**`;
+  };
+  return table(["target", "measured (median)", "result"], ts.map((t) => [t.target, t.measured, result(t)]));
+}
+
+function planTable(ps: PlanCounts[]): string {
+  return table(
+    ["lab", "nodes (probed)", "subnets", "VMs", "VM pairs", "rows = marked probes", "directions judged", "node commands (--window all)", "node commands (--window row)", "Neutron API GETs"],
+    ps.map((p) => [
+      label(p.size === "reference" ? "reference" : Number(p.size)),
+      `${p.hosts} (${p.probeHosts})`,
+      String(p.subnets),
+      String(p.vms),
+      String(p.vmPairs),
+      String(p.rows),
+      String(p.directions),
+      p.pending ?? String(p.nodeCommandsAll),
+      p.pending ? "pending" : String(p.nodeCommandsRow),
+      p.pending ? "pending" : String(p.apiRequests),
+    ]),
+  );
+}
+
+function twinTable(t: TwinResult | undefined, busy: number[]): string {
+  const head = ["step", "wall", "peak used memory above baseline", "exit"];
+  if (!t) {
+    const why =
+      "not measured in this run: optional, `npm run bench -- --twin` (root)" +
+      (busy.length ? `; other lab twins were running on this shared machine during this run (neutron-server pid ${busy.join(", ")})` : "");
+    return table(head, [["up / verify / down", why, "", ""]]);
+  }
+  if (!t.measured) return table(head, [["up / verify / down", `not measured in this run: ${t.reason}`, "", ""]]);
+  return table(
+    head,
+    t.steps.map((s) => [
+      s.step,
+      s.note ?? (s.seconds !== undefined ? `${s.seconds.toFixed(1)} s` : ""),
+      s.peakMemMiB !== undefined ? mib(s.peakMemMiB) : "",
+      s.exitCode !== undefined ? String(s.exitCode) : "",
+    ]),
+  );
+}
+
+function machineLines(m: MachineInfo, runs: number, elapsedS: number, loadEnd: readonly number[]): string {
+  return [
+    `- CPU: ${m.cpuModel}, nproc ${m.nproc}`,
+    `- memory: ${(m.memTotalMiB / 1024).toFixed(1)} GiB`,
+    `- node ${m.node}, ${m.platform}, kernel ${m.kernel}`,
+    `- date: ${m.date}; load average at start ${m.loadavg.join(" / ")}, at end ${loadEnd.join(" / ")} (the machine was shared)`,
+    `- ${runs} fresh processes per lab and mode, medians; whole bench ${elapsedS.toFixed(0)} s`,
+  ].join("\n");
+}
+
+function markdown(m: MachineInfo, o: Options, sums: Summary[], ts: Target[], plans: PlanCounts[], twin: TwinResult | undefined, busy: number[], elapsedS: number, loadEnd: readonly number[]): string {
+  return `# Benchmarks
+
+Synth and verification cost as labs grow (issue #8). Generated by \`npm run bench\` (bench/run.ts);
+edit the script, not this file: every number below is measured, and the file is rewritten on each run.
+
+## Machine
+
+${machineLines(m, o.runs, elapsedS, loadEnd)}
+
+## Targets
+
+${targetTable(ts)}
+
+## Synth: constructs vs raw cdktf
+
+Each cell is the median of ${o.runs} runs, each in a FRESH \`node dist/bench/synth-one.js <size> <mode>\`
+process (modes interleaved). **build + synth** = constructing the stack + \`app.synth()\` (validation,
+aspects, resolving, writing cdk.tf.json into a temp outdir, removed afterwards); module loading
+(\`require\` of cdktf, constructs and the lab code) is reported apart in "process wall (load)", which
+is spawn-to-exit including Node start-up. Peak RSS is \`process.resourceUsage().maxRSS\` of the child
+(cross-checked against VmHWM in /proc/self/status).
+
+${synthTable(sums)}
+
+- **constructs**: the lab built with \`DvrLab\` (reference lab: \`examples/reference-lab\`'s
+  \`ReferenceLabStack\`, unchanged).
+- **raw**: the same resources (same types and counts, checked per run; "MISMATCH" otherwise) written
+  directly with the generated bindings (\`lib/gen/providers/openstack\`, \`@cdktf/provider-null\`) and no
+  dvr-lab code: push documents and the lab description as hand-built literals of the same shape, the
+  push script read, escaped and hashed once, the same \`depends_on\` edges (bench/raw-lab.ts). It is the
+  floor a construct library adds to. Its cdk.tf.json is a little smaller because its logical ids are
+  short (\`null_resource.push-cmp001\` vs \`null_resource.DvrLab_cmp001_ConfigPush_Resource_…\`).
+- **generated labs** (bench/shape.ts): controller \`ctrl\`, one dedicated \`dvr_snat\` network node
+  \`net1\` (no VMs, DHCP agent), N \`dvr\` computes; 2 routers (distributed, legacy) x 2 subnets (/22);
+  explicit \`vms\`, 2 per compute (even computes: one VM in each subnet of the distributed router, odd
+  computes: of the legacy router; the first VM of cmp001 and of cmp002 gets a floating IP); external
+  network \`public\`; SSH by literal address and host key, private key from a file.
+
+## Verification plan
+
+What \`lib/verify\`'s \`plan(description, new QdhcpSshVmExecutor(), { window })\` lists for each lab
+(nothing is run). A node command is one SSH session to a lab node (one script per host and phase:
+structure snapshot, capture start, counters before, the grouped pings on the DHCP node, counters after,
+capture stop; plus the warm-up pings). Neutron API GETs are the control-plane gate's requests.
+
+${planTable(plans)}
+
+Rows are fixed by the topology table (per router: same-node, cross-node, SNAT, floating IP), so the
+marked probes do not grow with VMs or VM pairs. Node commands grow with the probed nodes (5 per node
+per window + 2 on the DHCP node), not with VM pairs; \`--window row\` multiplies the per-node commands by
+the rows. The gate's Neutron GETs grow linearly with VMs (one port lookup per VM) and subnets.
+
+## Lab twin
+
+${twinTable(twin, busy)}
+
+The twin is the reference lab (\`dvr-lab twin up --builtin reference\`) in namespaces on this machine;
+memory is the machine's used memory (MemTotal - MemAvailable) above the value before the step, peak
+of 250 ms samples (the twin is many processes: MariaDB, RabbitMQ, neutron-server, agents, OVS).
+
+## Findings (profiled with \`node --cpu-prof dist/bench/synth-one.js 200 constructs\`)
+
+1. **Fixed: \`depends_on\` grew with VMs x nodes.** Every VM's port and instance listed every config
+   push plus the router interfaces: at 200 computes 800 resources x 206 entries = 165k dependency
+   tokens, and cdktf captures a full stack trace for each new token (\`Intrinsic\` ->
+   \`captureStackTrace\`), then resolves each one twice. Before the fix (one run on this machine,
+   2026-11-25) the 200-compute lab took 11.8 s to build + 5.3 s to synth, 716 MiB peak, 16.7 MB of
+   cdk.tf.json. Now: \`lib/lab/dvr-lab.ts\` makes the VMs depend on the router interfaces only (the
+   interfaces reference the routers, which depend on every push, so Terraform's ordering is
+   unchanged; 6.9 MB), and \`lib/network/pinned-vm.ts\` shares one dependable token per dependency
+   across all VMs instead of one per VM and dependency (same output).
+2. **Fixed: the 20 kB push script was hashed and escaped once per node**; now once per process
+   (\`lib/push/config-push.ts\`, same output).
+3. **Fixed: per-node validation was O(nodes x constructs).** Each node's synth-time check walked the
+   whole lab tree (\`labScopeOf(this).node.findAll()\`) and rebuilt every peer's facts: about
+   0.15-0.2 s CPU at 200 computes (~10-15% of the construct side), growing quadratically. The peers'
+   facts are now built once per lab scope and reused until a node is added (\`lib/nodes/dvr-node.ts\`,
+   same findings; the validation tests pass).
+4. **Not in the project's hands:** cdktf's per-token costs (a stack trace per token, two resolve
+   passes over every value, regex scans of every string, including the 20 kB push script embedded in
+   each push resource: about 4 MB of the 6.9 MB at 200 computes). The raw floor pays the same.
+5. What remains between constructs and raw (10-20 ms on small labs, about 0.1 s CPU at 200
+   computes; no single hotspot in the profiles): a deeper construct tree (a \`ConfigPush\` per node, a
+   \`PinnedVm\` per VM) that cdktf walks for ids, aspects and validation; the model (\`LabTopology\`)
+   and per-node desired-config documents; synth-time validation and the lab rules aspect; longer
+   logical ids (\`DvrLab_cmp001_ConfigPush_Resource_…\`) in every reference.
+6. The machine was shared with other engineers' test runs and lab twins (see the load averages), so
+   wall times vary between runs by 2-3x; the CPU-time ratio (user + system of the child during build +
+   synth) is the steadier comparison and is shown next to every wall-time ratio.
+
+## Reproduce
+
+\`\`\`sh
+npm run bench                        # build, ~${Math.max(1, Math.round(elapsedS / 60))} min here; rewrites BENCHMARKS.md
+npm run bench -- --runs 9 --sizes 200
+npm run bench -- --twin              # root: adds the lab twin
+node --cpu-prof dist/bench/synth-one.js 200 constructs   # profile one synth
+\`\`\`
+`;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const m = machineInfo();
+  const t0 = Date.now();
+  const log = (l: string) => process.stderr.write(l + "\n");
+  log(`dvr-lab bench: ${m.cpuModel}, nproc ${m.nproc}, ${(m.memTotalMiB / 1024).toFixed(1)} GiB, node ${m.node}, load ${m.loadavg.join(" ")}`);
+
+  const results: SizeResult[] = [];
+  for (const size of o.sizes) {
+    const res: SizeResult = { size, constructs: [], raw: [] };
+    for (let i = 0; i < o.runs; i++) {
+      const order: ("constructs" | "raw")[] = i % 2 === 0 ? ["constructs", "raw"] : ["raw", "constructs"];
+      for (const mode of order) res[mode].push(await synthOnce(size, mode));
+    }
+    results.push(res);
+    const s = summarize(res);
+    log(`  ${label(size)}: constructs ${ms(s.c.synth)}, raw ${ms(s.r.synth)}, ratio ${s.ratio.toFixed(2)}x, peak ${mib(s.c.rssMaxMiB)}`);
+  }
+  const sums = results.map(summarize);
+  const ts = targets(sums);
+  log("  verification plan ...");
+  const plans = o.sizes.map(planCounts);
+  const busy = o.twin ? [] : otherNeutronServers();
+  const twin = o.twin ? await benchTwin(log) : undefined;
+  const elapsedS = (Date.now() - t0) / 1000;
+  const loadEnd = machineInfo().loadavg;
+
+  process.stdout.write(`\n${machineLines(m, o.runs, elapsedS, loadEnd)}\n\n`);
+  process.stdout.write(`${synthTable(sums)}\n\n${targetTable(ts)}\n\n${planTable(plans)}\n\n${twinTable(twin, busy)}\n`);
+  if (o.write) {
+    writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown(m, o, sums, ts, plans, twin, busy, elapsedS, loadEnd));
+    process.stdout.write(`\nwrote BENCHMARKS.md\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
