@@ -228,7 +228,9 @@ export class DvrLab extends Construct {
           flavorId: flavor.id,
           keyPairName: keyPair.name,
           floatingIpPool: this.topology.external?.network,
-          dependsOn: [...pushes, ...this.tenant.interfaces],
+          // The interfaces wait for the routers, which wait for every push: listing the pushes here
+          // too made depends_on O(VMs x nodes) (16.7 MB of cdk.tf.json at 200 computes, BENCHMARKS.md).
+          dependsOn: this.tenant.interfaces,
         }),
       );
     }

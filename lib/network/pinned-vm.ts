@@ -3,7 +3,7 @@ import { ComputeInstanceV2 } from "../gen/providers/openstack/compute-instance-v
 import { NetworkingFloatingipV2 } from "../gen/providers/openstack/networking-floatingip-v2";
 import { NetworkingPortV2 } from "../gen/providers/openstack/networking-port-v2";
 import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet-v2";
-import { ITerraformDependable } from "cdktf";
+import { dependable, ITerraformDependable } from "cdktf";
 import { VmModel } from "../model/topology";
 
 export interface PinnedVmProps {
@@ -37,8 +37,8 @@ export class PinnedVm extends Construct {
       adminStateUp: true,
       securityGroupIds: [props.securityGroupId],
       fixedIp: [{ subnetId: props.subnet.id, ipAddress: vm.fixedIp }],
-      dependsOn: props.dependsOn,
     });
+    this.port.dependsOn = dependsOnTokens(props.dependsOn);
     this.instance = new ComputeInstanceV2(this, "Instance", {
       name: vm.name,
       imageId: props.imageId,
@@ -46,8 +46,8 @@ export class PinnedVm extends Construct {
       keyPair: props.keyPairName,
       availabilityZone: `nova:${vm.host}`,
       network: [{ port: this.port.id }],
-      dependsOn: props.dependsOn,
     });
+    this.instance.dependsOn = dependsOnTokens(props.dependsOn);
     if (vm.floatingIp && props.floatingIpPool) {
       this.floatingIp = new NetworkingFloatingipV2(this, "FloatingIp", {
         pool: props.floatingIpPool,
@@ -56,4 +56,21 @@ export class PinnedVm extends Construct {
       });
     }
   }
+}
+
+/**
+ * cdktf turns every `dependsOn` entry into a new token that captures a full stack trace. Every VM
+ * waits for every config push, so that was O(VMs x nodes) stack traces (most of a 200-node synth,
+ * see BENCHMARKS.md); the VMs share one token per dependency instead (same output).
+ */
+const dependableTokens = new WeakMap<ITerraformDependable, string>();
+function dependsOnTokens(deps: readonly ITerraformDependable[] | undefined): string[] | undefined {
+  return deps?.map((d) => {
+    let token = dependableTokens.get(d);
+    if (token === undefined) {
+      token = dependable(d);
+      dependableTokens.set(d, token);
+    }
+    return token;
+  });
 }

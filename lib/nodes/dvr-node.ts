@@ -46,6 +46,7 @@ export abstract class DvrNode extends Construct {
 
   protected constructor(scope: Construct, id: string, role: HostRole, props: DvrNodeProps, extra: Partial<DesiredConfigInput>) {
     super(scope, id);
+    nodeGeneration++;
     // Props that cannot be synthesized at all (wrong kinds, secrets that would land in cdk.tf.json) throw here.
     assertNodeBuildable(this, props);
     this.hostName = props.hostName;
@@ -65,11 +66,8 @@ export abstract class DvrNode extends Construct {
     // Everything else is checked at synth, together with the other nodes of the same lab.
     Node.of(this).addValidation({
       validate: () => {
-        const self = this.validationFacts();
-        const peers = labScopeOf(this)
-          .node.findAll()
-          .filter((c): c is DvrNode => c instanceof DvrNode)
-          .map((n) => (n === this ? self : n.validationFacts()));
+        const peers = labPeers(this);
+        const self = peers.find((p) => p.construct === this) ?? this.validationFacts();
         return nodeFindings(self, peers).map((f) => render(this, f));
       },
     });
@@ -82,4 +80,25 @@ export abstract class DvrNode extends Construct {
 
   /** This node as the topology model sees it. */
   public abstract get hostSpec(): HostSpec;
+}
+
+/**
+ * The facts of every node in a node's lab scope, for validation. Built once per scope (not once per
+ * node: walking the lab tree per node made a 200-node synth spend ~10% in validation, BENCHMARKS.md)
+ * and rebuilt whenever a node was added since.
+ */
+let nodeGeneration = 0;
+const peerCache = new WeakMap<object, { readonly generation: number; readonly facts: NodeFacts[] }>();
+function labPeers(node: DvrNode): NodeFacts[] {
+  const scope = labScopeOf(node);
+  let cached = peerCache.get(scope);
+  if (!cached || cached.generation !== nodeGeneration) {
+    const facts = scope.node
+      .findAll()
+      .filter((c): c is DvrNode => c instanceof DvrNode)
+      .map((n) => n.validationFacts());
+    cached = { generation: nodeGeneration, facts };
+    peerCache.set(scope, cached);
+  }
+  return cached.facts;
 }

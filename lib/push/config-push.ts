@@ -36,22 +36,30 @@ export class ConfigPush extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigPushProps) {
     super(scope, id);
-    const script = remoteScript(PUSH_SCRIPT);
+    const script = pushScript();
     this.document = JSON.stringify(props.desired, null, 2) + "\n";
     const connection = renderConnection(props.ssh);
     this.resource = new NullResource(this, "Resource", {
       triggers: {
         node: props.desired.node,
         config_sha256: sha256(this.document),
-        script_sha256: sha256(script),
+        script_sha256: script.sha256,
       },
       dependsOn: props.dependsOn,
       connection,
       provisioners: [
-        { type: "file", content: terraformEscape(script), destination: PUSH_SCRIPT_PATH },
+        { type: "file", content: script.escaped, destination: PUSH_SCRIPT_PATH },
         { type: "file", content: this.document, destination: PUSH_DOCUMENT_PATH },
         { type: "remote-exec", inline: [PUSH_COMMAND] },
       ],
     });
   }
+}
+
+/** The push script's hash and escaped text, computed once per process instead of once per node. */
+let cachedScript: { readonly text: string; readonly sha256: string; readonly escaped: string } | undefined;
+function pushScript(): { readonly sha256: string; readonly escaped: string } {
+  const text = remoteScript(PUSH_SCRIPT);
+  if (cachedScript?.text !== text) cachedScript = { text, sha256: sha256(text), escaped: terraformEscape(text) };
+  return cachedScript;
 }
