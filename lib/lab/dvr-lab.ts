@@ -18,7 +18,7 @@ import { render } from "../validation/format";
 import { assertLabBuildable, LabRouterInput, labFindings } from "../validation/lab-checks";
 import { assertRelease, markLabScope } from "../validation/node-checks";
 import { DvrLabRules } from "../validation/rules";
-import { VerifyHook } from "./verify-hook";
+import { VerifyHook, VerifyVmAccess } from "./verify-hook";
 
 /** Ids of the lab's own children, which a host name must not take. */
 const RESERVED_IDS = ["Tenant", "Image", "Flavor", "KeyPair", "Description", "Verify"];
@@ -96,6 +96,8 @@ export interface DvrLabProps {
   readonly verify?: boolean;
   /** Command that runs the verifier. @default "npx --no-install dvr-lab verify" */
   readonly verifyCommand?: string;
+  /** How the verifier reaches the probe VMs. @default user "cirros" through the DHCP node */
+  readonly verifyVmAccess?: VerifyVmAccess;
 }
 
 /**
@@ -265,6 +267,7 @@ export class DvrLab extends Construct {
         description,
         nodes: this.nodes,
         command: props.verifyCommand,
+        vmAccess: props.verifyVmAccess,
         dependsOn: [...this.vms.map((v) => v.instance), ...this.vms.flatMap((v) => (v.floatingIp ? [v.floatingIp] : []))],
       });
     }

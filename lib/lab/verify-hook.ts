@@ -4,6 +4,16 @@ import { Construct } from "constructs";
 import { LabDescription } from "../model/topology";
 import { DvrNode } from "../nodes/dvr-node";
 
+/** How the verifier reaches the probe VMs (through the DHCP node's qdhcp namespace). */
+export interface VerifyVmAccess {
+  /** Login user inside the VMs. @default "cirros" */
+  readonly user?: string;
+  /** Path ON THE DHCP NODE of the private key the VMs accept (the lab key pair's private half). */
+  readonly keyFileOnNode?: string;
+  /** Host to reach the VMs from. @default the lab's DHCP host */
+  readonly viaHost?: string;
+}
+
 export interface VerifyHookProps {
   readonly description: LabDescription;
   readonly nodes: readonly DvrNode[];
@@ -11,6 +21,8 @@ export interface VerifyHookProps {
   readonly reportDir?: string;
   /** The command that runs the verifier. @default "npx --no-install dvr-lab verify" */
   readonly command?: string;
+  /** VM access for the probes. @default user "cirros", key and host chosen by the verifier */
+  readonly vmAccess?: VerifyVmAccess;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -42,7 +54,7 @@ export class VerifyHook extends Construct {
       }
       hosts[node.hostName] = entry;
     }
-    environment.DVR_LAB_ACCESS = JSON.stringify({ hosts });
+    environment.DVR_LAB_ACCESS = JSON.stringify({ hosts, ...(props.vmAccess ? { vm: props.vmAccess } : {}) });
     const reportDir = props.reportDir ?? `dvr-lab-reports/${props.description.name}`;
     this.resource = new NullResource(this, "Resource", {
       triggers: { description: JSON.stringify(props.description) },
