@@ -434,6 +434,25 @@ export class Twin {
     ]);
     await this.waitAgents(60000);
     this.mark("agents alive with the expected modes");
+    // A DHCP agent reports alive before it consumes notifications ("DHCP agent started" comes after
+    // its first sync and RPC consumer): a port created in between never gets its DHCP ack and stays
+    // DOWN (DHCP provisioning block). Wait for the line of the running process.
+    await Promise.all(
+      plan.hosts
+        .filter((h) => h.services.includes("neutron-dhcp-agent"))
+        .map((h) =>
+          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, async () => {
+            const r = await run([
+              ...enter(this.hostPid(h.name)),
+              "sh",
+              "-c",
+              "tac /var/log/neutron/neutron-dhcp-agent.log | awk '/DHCP agent started/ {print \"ok\"; exit} /Logging enabled!/ {exit}'",
+            ]);
+            return r.stdout.trim() === "ok";
+          }, 300),
+        ),
+    );
+    this.mark("DHCP agents synced");
     await this.plugVms();
     this.mark("VMs plugged");
     // ACTIVE needs the L2 agent's device-up AND (DHCP enabled) the DHCP agent's ack: generous cap,
