@@ -460,9 +460,11 @@ def push(doc, dry_run=False, no_restart=False, out=sys.stdout):
     written = []  # (path, old bytes, stat, backup path)
     try:
         for _f, path, old, new, st, _changes in planned:
-            backup = make_backup(path, old, st, stamp)
-            written.append((path, old, st, backup))
-            write_like(path, new, st)
+            # Edit the file a symlink points to (RDO's /etc/neutron/plugin.ini), keeping the link.
+            target = os.path.realpath(path)
+            backup = make_backup(target, old, st, stamp)
+            written.append((target, old, st, backup))
+            write_like(target, new, st)
             say("  backup %s" % backup)
     except (OSError, IOError) as e:
         restore(written)

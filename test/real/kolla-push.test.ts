@@ -6,7 +6,7 @@
  * proves nothing about real containers.
  */
 import { execFile } from "child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { createServer, Server } from "http";
 import { AddressInfo } from "net";
 import { tmpdir } from "os";
@@ -115,6 +115,19 @@ describe("dvr_push.py, kolla mode, with a FAKE docker (unit)", () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("  no change");
     expect(dockerCalls()).toEqual([]);
+  });
+
+  test("a config file that is a symlink stays a symlink; its target is edited and backed up", async () => {
+    const doc = kollaDoc("dvr_snat");
+    const l3ini = join(dir, "etc/kolla/neutron-l3-agent/l3_agent.ini");
+    const real = join(dir, "l3_agent.real.ini");
+    renameSync(l3ini, real);
+    symlinkSync(real, l3ini);
+    const r = await runPush(doc);
+    expect(r.status).toBe(0);
+    expect(lstatSync(l3ini).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toContain("agent_mode = dvr_snat\n");
+    expect(readdirSync(dir).some((n) => n.startsWith("l3_agent.real.ini.dvr-lab-"))).toBe(true);
   });
 
   test("only the containers that read a changed file restart", async () => {
