@@ -21,7 +21,8 @@ export class ReferenceLabStack extends TerraformStack {
       controller: { hostName: "ctrl1", ssh: site.ssh("ctrl1") },
       nodes: [
         { hostName: "com1", mode: L3AgentMode.DVR_SNAT, tunnelIp: "192.0.2.11", ssh: site.ssh("com1") },
-        { hostName: "com2", mode: L3AgentMode.DVR, tunnelIp: "192.0.2.12", ssh: site.ssh("com2") },
+        // The seed's agent table has a DHCP agent on both computes (com1 gets one by default as the first dvr_snat node).
+        { hostName: "com2", mode: L3AgentMode.DVR, tunnelIp: "192.0.2.12", dhcpAgent: true, ssh: site.ssh("com2") },
       ],
       external: { networkName: "public", cidr: "203.0.113.0/24", physnet: "provider" },
       instances: {
