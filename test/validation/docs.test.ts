@@ -14,3 +14,9 @@ test("rule ids are unique and their letter matches their level", () => {
   expect(new Set(ids).size).toBe(ids.length);
   for (const r of LAB_RULES) expect(r.id[4]).toBe({ error: "E", warning: "W", info: "I" }[r.level]);
 });
+
+test("README.md carries the same rules table as docs/RULES.md", () => {
+  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const rows = readme.split("\n").filter((l) => /^\| DVR-[EWI]\d{3} \|/.test(l));
+  expect(rows).toEqual(LAB_RULES.map((r) => `| ${r.id} | ${r.level} | ${r.what} | ${r.why} | ${r.fix} |`));
+});
