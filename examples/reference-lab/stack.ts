@@ -1,8 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DvrLab, L3AgentMode, OpenStackRelease } from "../../lib";
-import { configureProviders } from "../shared/providers";
-import { SiteVariables } from "../shared/site-variables";
+import { exampleLab } from "../shared/example-lab";
 
 /**
  * The seed lab: ctrl1 (controller, neutron-server), com1 (compute + network, dvr_snat), com2
@@ -13,23 +12,14 @@ export class ReferenceLabStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, release: OpenStackRelease = OpenStackRelease.OCATA) {
     super(scope, id);
-    configureProviders(this);
-    const site = new SiteVariables(this, "Site");
-    this.lab = new DvrLab(this, "DvrLab", {
+    this.lab = exampleLab(this, {
       labName: "reference",
       release,
-      controller: { hostName: "ctrl1", ssh: site.ssh("ctrl1") },
-      nodes: [
+      nodes: (site) => [
         { hostName: "com1", mode: L3AgentMode.DVR_SNAT, tunnelIp: "192.0.2.11", ssh: site.ssh("com1") },
         // The seed's agent table has a DHCP agent on both computes (com1 gets one by default as the first dvr_snat node).
         { hostName: "com2", mode: L3AgentMode.DVR, tunnelIp: "192.0.2.12", dhcpAgent: true, ssh: site.ssh("com2") },
       ],
-      external: { networkName: "public", cidr: "203.0.113.0/24", physnet: "provider" },
-      instances: {
-        imageName: site.imageName.stringValue,
-        flavorName: site.flavorName.stringValue,
-        publicKey: site.labPublicKey.stringValue,
-      },
     });
   }
 }

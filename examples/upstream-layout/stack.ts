@@ -1,8 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DvrLab, L3AgentMode, OpenStackRelease } from "../../lib";
-import { configureProviders } from "../shared/providers";
-import { SiteVariables } from "../shared/site-variables";
+import { exampleLab } from "../shared/example-lab";
 
 /**
  * The layout neutron's own DVR gate uses since 2023: a dedicated dvr_snat network node without VMs
@@ -13,23 +12,14 @@ export class UpstreamLayoutStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, release: OpenStackRelease = OpenStackRelease.OCATA) {
     super(scope, id);
-    configureProviders(this);
-    const site = new SiteVariables(this, "Site");
-    this.lab = new DvrLab(this, "DvrLab", {
+    this.lab = exampleLab(this, {
       labName: "upstream",
       release,
-      controller: { hostName: "ctrl1", ssh: site.ssh("ctrl1") },
-      nodes: [
+      nodes: (site) => [
         { hostName: "net1", mode: L3AgentMode.DVR_SNAT, tunnelIp: "192.0.2.10", runsVms: false, ssh: site.ssh("net1") },
         { hostName: "com1", mode: L3AgentMode.DVR, tunnelIp: "192.0.2.11", ssh: site.ssh("com1") },
         { hostName: "com2", mode: L3AgentMode.DVR, tunnelIp: "192.0.2.12", ssh: site.ssh("com2") },
       ],
-      external: { networkName: "public", cidr: "203.0.113.0/24", physnet: "provider" },
-      instances: {
-        imageName: site.imageName.stringValue,
-        flavorName: site.flavorName.stringValue,
-        publicKey: site.labPublicKey.stringValue,
-      },
     });
   }
 }
