@@ -1,5 +1,9 @@
+import { spawnSync } from "child_process";
+import { copyFileSync, existsSync, mkdirSync } from "fs";
+import { dirname, join } from "path";
 import { IniSetting } from "../push/desired-config";
-import { NeutronFile, NeutronService } from "../push/neutron-paths";
+import { filePath, NeutronFile, NeutronService, SERVICE_FILES, SERVICE_ORDER } from "../push/neutron-paths";
+import { ServiceManager } from "../push/service-manager";
 import { TwinHostPlan, TwinPlan } from "./plan";
 
 /**
@@ -12,14 +16,53 @@ import { TwinHostPlan, TwinPlan } from "./plan";
  * docs/TWIN.md lists both.
  */
 
-export const DEBIAN_FILE_PATHS: Record<NeutronFile, string> = {
-  "neutron.conf": "/etc/neutron/neutron.conf",
-  "ml2_conf.ini": "/etc/neutron/plugins/ml2/ml2_conf.ini",
-  "openvswitch_agent.ini": "/etc/neutron/plugins/ml2/openvswitch_agent.ini",
-  "l3_agent.ini": "/etc/neutron/l3_agent.ini",
-  "metadata_agent.ini": "/etc/neutron/metadata_agent.ini",
-  "dhcp_agent.ini": "/etc/neutron/dhcp_agent.ini",
+/** Where Debian keeps a neutron file: lib/push/neutron-paths.ts owns the paths (systemd layout). */
+export function debianFilePath(file: NeutronFile, service?: NeutronService): string {
+  const svc = service ?? SERVICE_ORDER.find((x) => SERVICE_FILES[x].includes(file)) ?? "neutron-server";
+  return filePath(ServiceManager.SYSTEMD, svc, file);
+}
+
+/**
+ * The PRISTINE package copies of the neutron files (never the live /etc/neutron, which the real
+ * push tests edit concurrently and leave backups in): file -> source.
+ */
+export const PRISTINE_NEUTRON_FILES: Record<NeutronFile | "api-paste.ini", string> = {
+  "neutron.conf": "/usr/share/neutron-common/neutron.conf",
+  "api-paste.ini": "/usr/share/neutron-common/api-paste.ini",
+  "ml2_conf.ini": "/usr/share/neutron-common/plugins/ml2/ml2_conf.ini",
+  "openvswitch_agent.ini": "/usr/share/neutron-common/plugins/ml2/openvswitch_agent.ini",
+  "l3_agent.ini": "/usr/share/neutron-common/l3_agent.ini",
+  "dhcp_agent.ini": "/usr/share/neutron-common/dhcp_agent.ini",
+  "metadata_agent.ini": "/usr/share/neutron-metadata-agent/metadata_agent.ini",
 };
+
+/**
+ * Builds a host's /etc/neutron (`dest`) from the packages: the pristine ini files above at their
+ * Debian paths, plus neutron-common's other conffiles under /etc/neutron (rootwrap, policy.d,
+ * dnsmasq; dpkg's list, which the push never edits). Returns the files copied.
+ */
+export function pristineNeutronEtc(dest: string): string[] {
+  const copied: string[] = [];
+  const put = (src: string, etcPath: string) => {
+    const to = join(dest, etcPath.replace(/^\/etc\/neutron\//, ""));
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(src, to);
+    copied.push(etcPath);
+  };
+  for (const [file, src] of Object.entries(PRISTINE_NEUTRON_FILES)) {
+    if (!existsSync(src)) throw new Error(`dvr-lab twin: the package copy ${src} is missing (reinstall neutron-common / neutron-metadata-agent)`);
+    put(src, file === "api-paste.ini" ? "/etc/neutron/api-paste.ini" : debianFilePath(file as NeutronFile));
+  }
+  const q = spawnSync("dpkg-query", ["-W", "-f=${Conffiles}\n", "neutron-common"], { encoding: "utf8" });
+  const ini = new Set(copied);
+  for (const line of (q.stdout ?? "").split("\n")) {
+    const path = line.trim().split(/\s+/)[0];
+    if (!path || !path.startsWith("/etc/neutron/") || ini.has(path) || !existsSync(path)) continue;
+    put(path, path);
+  }
+  mkdirSync(join(dest, "twin"), { recursive: true });
+  return copied;
+}
 
 /** Debian's command line per service (config files in the init script's order). */
 export const SERVICE_CONFIG_FILES: Record<NeutronService, NeutronFile[]> = {
@@ -155,7 +198,7 @@ export function setIniKeys(text: string, settings: readonly IniSetting[]): strin
 
 /** The unit script (a bash file that execs the daemon) for a neutron service. */
 export function neutronUnit(service: NeutronService): string {
-  const files = SERVICE_CONFIG_FILES[service].map((f) => `--config-file=${DEBIAN_FILE_PATHS[f]}`);
+  const files = SERVICE_CONFIG_FILES[service].map((f) => `--config-file=${debianFilePath(f, service)}`);
   const forced = forcedSettings(service).length ? [`--config-file=/etc/neutron/twin/${service}.conf`] : [];
   return unitScript([`/usr/bin/${service}`, ...files, ...forced, `--log-file=/var/log/neutron/${service}.log`]);
 }

@@ -1,9 +1,11 @@
 import { spawnSync } from "child_process";
 import { randomUUID } from "crypto";
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { dirname, join, resolve } from "path";
 import { LabDescription } from "../model/topology";
+import type { NeutronFile } from "../push/neutron-paths";
 import { AgentInfo, NeutronApi, PortInfo } from "./api";
+import { applyPushEdits, FaultPlan, planFault } from "./faults";
 import { planTwin, subnetOf, TwinHostPlan, TwinPlan } from "./plan";
 import {
   alive,
@@ -22,9 +24,10 @@ import { PushStep, pushesFromDescription, pushesFromStack, pushScript, runPush }
 import {
   baseSettings,
   DB_SOCKET,
-  DEBIAN_FILE_PATHS,
+  debianFilePath,
   forcedSettings,
   neutronUnit,
+  pristineNeutronEtc,
   renderIni,
   setIniKeys,
   unitScript,
@@ -68,6 +71,8 @@ export interface TwinState {
   };
   push: { node: string; source: string; script: string; seconds: number }[];
   timings: Record<string, number>;
+  /** The injected fault of a fault run (`dvr-lab lab --fault`), with what the twin's own checks saw. */
+  fault?: { name: string; summary: string; observed: string[] };
 }
 
 export interface TwinUpOptions {
@@ -78,6 +83,11 @@ export interface TwinUpOptions {
   readonly stateDir?: string;
   /** Cap for the data-plane convergence gate (seconds). */
   readonly convergeTimeoutSeconds?: number;
+  /**
+   * Bring the twin up with a REAL misconfiguration (lib/twin/faults.ts). The twin's own gates then
+   * only log what they see (convergence capped at 20 s) and leave the verdict to the verifier.
+   */
+  readonly fault?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -165,6 +175,7 @@ export class Twin {
   private readonly root = packageRoot();
   private readonly log: (line: string) => void;
   private readonly t0 = Date.now();
+  private fault?: FaultPlan;
 
   private constructor(state: TwinState, log?: (line: string) => void) {
     this.state = state;
@@ -180,6 +191,7 @@ export class Twin {
   /** Brings the twin up. On failure everything already created is torn down, then the error is thrown. */
   public static async up(opts: TwinUpOptions): Promise<Twin> {
     const plan = planTwin(opts.description);
+    const fault = opts.fault ? planFault(opts.fault, opts.description) : undefined;
     const name = opts.name ?? plan.lab;
     const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
     const existing = loadState(stateDir);
@@ -203,9 +215,11 @@ export class Twin {
         neutron: { networks: {}, subnets: {}, routers: {} },
         push: [],
         timings: {},
+        ...(fault ? { fault: { name: fault.name, summary: fault.summary, observed: [] } } : {}),
       },
       opts.log,
     );
+    twin.fault = fault;
     twin.save();
     try {
       await twin.bringUp(opts);
@@ -326,8 +340,7 @@ export class Twin {
       writeFileSync(join(dir, "hosts"), hostsFile.replace(`${h.mgmtIp} ${h.name}`, `${h.mgmtIp} ${h.name} ${h.name}.twin`));
       copyFileSync(join(this.root, "remote", "twin", "systemctl"), join(dir, "systemctl"));
       chmodSync(join(dir, "systemctl"), 0o755);
-      cpSync("/etc/neutron", join(dir, "etc-neutron"), { recursive: true });
-      mkdirSync(join(dir, "etc-neutron", "twin"), { recursive: true });
+      pristineNeutronEtc(join(dir, "etc-neutron"));
       keyJobs.push(keygen(join(dir, "ssh_host_ed25519_key"), `${h.name}-twin-host-key`));
     }
     await Promise.all(keyJobs);
@@ -409,7 +422,9 @@ export class Twin {
     this.mark("sshd reachable with verified host keys");
 
     // The project's push, controller first (agents exit without their DVR MAC from the server).
-    const steps = opts.stack ? pushesFromStack(opts.stack) : pushesFromDescription(plan, this.root);
+    const fault = this.fault;
+    let steps = opts.stack ? pushesFromStack(opts.stack) : pushesFromDescription(plan, this.root);
+    if (fault?.pushEdits) steps = applyPushEdits(steps, fault.pushEdits);
     for (const h of plan.hosts) if (!steps.some((s) => s.node === h.name)) throw new Error(`dvr-lab twin: no ConfigPush for host ${h.name} in the stack`);
     const script = opts.stack ? "from the stack" : pushScript(this.root).standIn ? "remote/twin/push_stand_in.py (remote/dvr_push.py not present yet)" : "remote/dvr_push.py";
     const doPush = async (step: PushStep) => {
@@ -428,11 +443,26 @@ export class Twin {
     // Agent pushes (mostly restart/settle waits) overlap with the tenant networks and routers: the
     // server schedules routers to L3 agents when they start (router_auto_schedule). VM ports come
     // after the agents are alive (binding needs the host's OVS agent).
-    await Promise.all([
-      Promise.all(steps.filter((s) => s.node !== ctrl).map(doPush)).then(() => this.mark("agent hosts pushed")),
-      this.createTenant().then(() => this.mark("networks, subnets, routers, interfaces created")),
-    ]);
-    await this.waitAgents(60000);
+    const agentPushes = () => Promise.all(steps.filter((s) => s.node !== ctrl).map(doPush)).then(() => this.mark("agent hosts pushed"));
+    const tenant = () => this.createTenant().then(() => this.mark("networks, subnets, routers, interfaces created"));
+    if (fault?.stopBeforeRouters) {
+      // Fault: a service stopped after the push and before any router exists; wait until the
+      // server reports its agent dead, so the routers are scheduled without it.
+      const stop = fault.stopBeforeRouters;
+      await agentPushes();
+      await this.waitAgents(60000);
+      await this.sh(stop.host, `systemctl stop ${stop.service}`, `fault: stop ${stop.service} on ${stop.host}`);
+      this.observe(`stopped ${stop.service} on ${stop.host}`);
+      await waitFor(`the API to report ${stop.host}'s ${stop.agentType} dead`, 90000, async () => {
+        const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
+        return !agents.some((a) => a.host === stop.host && a.agent_type === stop.agentType && a.alive);
+      }, 1000);
+      this.mark(`fault: ${stop.host} ${stop.agentType} reported dead`);
+      await tenant();
+    } else {
+      await Promise.all([agentPushes(), tenant()]);
+      await this.waitAgents(60000);
+    }
     this.mark("agents alive with the expected modes");
     // A DHCP agent reports alive before it consumes notifications ("DHCP agent started" comes after
     // its first sync and RPC consumer): a port created in between never gets its DHCP ack and stays
@@ -457,10 +487,34 @@ export class Twin {
     this.mark("VMs plugged");
     // ACTIVE needs the L2 agent's device-up AND (DHCP enabled) the DHCP agent's ack: generous cap,
     // a CPU-starved machine (two labs on 2 cores) has needed > 60 s.
-    await this.waitPortsActive(120000);
-    this.mark("VM ports ACTIVE");
-    await this.converge((opts.convergeTimeoutSeconds ?? 90) * 1000);
-    this.mark("data plane converged");
+    if (!fault) {
+      await this.waitPortsActive(120000);
+      this.mark("VM ports ACTIVE");
+      await this.converge((opts.convergeTimeoutSeconds ?? 90) * 1000);
+      this.mark("data plane converged");
+      return;
+    }
+    // Fault run: the twin's own gates only observe (short caps); the verifier judges the lab.
+    try {
+      await this.waitPortsActive(60000);
+      this.mark("VM ports ACTIVE");
+    } catch (e) {
+      this.observe((e as Error).message);
+    }
+    try {
+      await this.converge(Math.min(opts.convergeTimeoutSeconds ?? 20, 20) * 1000);
+      this.mark("data plane converged");
+    } catch (e) {
+      this.observe((e as Error).message);
+      this.mark("fault run: convergence wait ended");
+    }
+  }
+
+  /** Fault runs: records what the twin's own checks saw (the verifier decides). */
+  private observe(line: string): void {
+    this.log(`fault ${this.fault?.name}: ${line}`);
+    this.state.fault?.observed.push(line);
+    this.save();
   }
 
   private writeUnits(h: TwinHostPlan): void {
@@ -606,8 +660,11 @@ export class Twin {
   private writeSiteConfig(h: TwinHostPlan): void {
     const etc = join(this.hostDir(h.name), "etc-neutron");
     const base = baseSettings(this.plan, h);
+    if (h.role === "controller" && this.fault?.serverSiteSettings) {
+      base["neutron.conf"] = [...(base["neutron.conf"] ?? []), ...this.fault.serverSiteSettings];
+    }
     for (const [file, settings] of Object.entries(base)) {
-      const path = join(etc, DEBIAN_FILE_PATHS[file as keyof typeof DEBIAN_FILE_PATHS].replace(/^\/etc\/neutron\//, ""));
+      const path = join(etc, debianFilePath(file as NeutronFile).replace(/^\/etc\/neutron\//, ""));
       const text = existsSync(path) ? readFileSync(path, "utf8") : "";
       writeFileSync(path, setIniKeys(text, settings!));
     }
@@ -625,6 +682,9 @@ export class Twin {
     const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
     const problems: string[] = [];
     for (const h of this.plan.hosts) {
+      for (const a of agents.filter((x) => x.host === h.name && !h.agents.includes(x.agent_type))) {
+        problems.push(`${h.name}: unexpected ${a.agent_type} (the description lists ${h.agents.join(", ") || "no agent"})`);
+      }
       for (const type of h.agents) {
         const a = agents.find((x) => x.host === h.name && x.agent_type === type);
         if (!a) {
@@ -648,9 +708,11 @@ export class Twin {
     let last: string[] = [];
     try {
       await waitFor("agents", timeoutMs, async () => {
-        last = await this.agentProblems();
+        last = (await this.agentProblems()).filter((p) => !this.fault?.tolerates(p));
         return last.length === 0;
       }, 500);
+      const tolerated = this.fault ? (await this.agentProblems()).filter((p) => this.fault!.tolerates(p)) : [];
+      for (const p of tolerated) if (!this.state.fault?.observed.includes(p)) this.observe(p);
     } catch {
       throw new Error(`dvr-lab twin: agents did not come up as the stack asked:\n  - ${last.join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
     }
@@ -738,12 +800,12 @@ export class Twin {
           router: {
             name: r.name,
             admin_state_up: true,
-            distributed: r.distributed,
+            distributed: this.fault?.routerDistributed ? this.fault.routerDistributed(r.name, r.distributed) : r.distributed,
             ha: false,
             ...(r.externalGateway && n.externalNetwork ? { external_gateway_info: { network_id: n.externalNetwork } } : {}),
           },
         },
-        `router ${r.name} (distributed=${r.distributed})`,
+        `router ${r.name} (distributed=${this.fault?.routerDistributed ? this.fault.routerDistributed(r.name, r.distributed) : r.distributed})`,
       );
       n.routers[r.name] = router.router.id;
       for (const s of r.subnets) {
@@ -757,7 +819,9 @@ export class Twin {
     const api = this.api();
     const d = this.plan.description;
     await Promise.all(
-      d.vms.map(async (vm) => {
+      d.vms.map(async (described) => {
+        // A fault run may bind and plug a VM on another host than the description pins it to.
+        const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
         const { cidr, gatewayIp } = subnetOf(d, vm.subnet);
         const deviceId = randomUUID();
         const { port } = await api.call<{ port: PortInfo }>(

@@ -1,0 +1,145 @@
+import type { IniSetting } from "../push/desired-config";
+import type { NeutronFile, NeutronService } from "../push/neutron-paths";
+import type { LabDescription } from "../model/topology";
+import { PUSH_DOCUMENT_PATH, PushStep } from "./push";
+
+/**
+ * REAL misconfigurations the twin can be brought up with (`dvr-lab lab --fault NAME`), to prove that
+ * the verifier catches them. Each fault changes what really happens on the twin (the API call, the
+ * push document a node receives, a stopped service, where a VM is plugged) and nothing else: the
+ * verifier is never told about it and still judges the lab by its own description.
+ */
+export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server"] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+export interface PushDocEdit {
+  readonly node: string;
+  readonly file: NeutronFile;
+  readonly section: string;
+  readonly key: string;
+  /** New value from the pushed one (undefined: the key was not pushed). */
+  readonly value: (pushed: string | undefined) => string;
+}
+
+export interface FaultPlan {
+  readonly name: FaultName;
+  /** One line: what is injected, with the names of this lab. */
+  readonly summary: string;
+  /** `distributed` the twin sends when creating a router (default: the description's). */
+  readonly routerDistributed?: (router: string, described: boolean) => boolean;
+  /** Edits of the push documents (the ConfigPush a node receives). */
+  readonly pushEdits?: readonly PushDocEdit[];
+  /** A service stopped after the pushes, before any tenant resource (router) exists. */
+  readonly stopBeforeRouters?: { readonly host: string; readonly service: NeutronService; readonly agentType: string };
+  /** VM name -> the host it is really bound to and plugged on. */
+  readonly vmHost?: Readonly<Record<string, string>>;
+  /** Twin site settings of the controller's neutron.conf for this run (e.g. a short agent_down_time). */
+  readonly serverSiteSettings?: readonly IniSetting[];
+  /** Problems of the twin's own agent check that are this fault's symptom (not a twin failure). */
+  readonly tolerates: (problem: string) => boolean;
+}
+
+function dvrVmHost(d: LabDescription, fault: string): string {
+  const h = d.hosts.find((x) => x.role === "dvr" && d.vms.some((v) => v.host === x.name));
+  if (!h) throw new Error(`fault ${fault}: the lab has no dvr host with VMs`);
+  return h.name;
+}
+
+export function isFaultName(s: string): s is FaultName {
+  return (FAULT_NAMES as readonly string[]).includes(s);
+}
+
+/** The concrete injection of a fault for a lab (hosts, routers and VMs picked from its description). */
+export function planFault(name: string, d: LabDescription): FaultPlan {
+  if (!isFaultName(name)) throw new Error(`unknown fault "${name}" (known: ${FAULT_NAMES.join(", ")})`);
+  switch (name) {
+    case "legacy-instead-of-dvr": {
+      const dvr = d.routers.filter((r) => r.distributed).map((r) => r.name);
+      if (!dvr.length) throw new Error(`fault ${name}: the lab has no distributed router`);
+      return {
+        name,
+        summary: `router(s) ${dvr.join(", ")} created with distributed=false (the description says distributed=true)`,
+        routerDistributed: () => false,
+        tolerates: () => false,
+      };
+    }
+    case "l3-agent-down": {
+      const host = dvrVmHost(d, name);
+      return {
+        name,
+        summary: `${host}'s L3 agent stopped after the push, before the routers exist (server agent_down_time = 30 s so the API reports it dead)`,
+        stopBeforeRouters: { host, service: "neutron-l3-agent", agentType: "L3 agent" },
+        serverSiteSettings: [{ section: "DEFAULT", key: "agent_down_time", value: "30" }],
+        tolerates: (p) => p.startsWith(`${host}: L3 agent not alive`),
+      };
+    }
+    case "no-dvr-flows": {
+      const host = dvrVmHost(d, name);
+      return {
+        name,
+        summary: `${host}'s push document sets [agent] enable_distributed_routing = False for its OVS agent`,
+        pushEdits: [{ node: host, file: "openvswitch_agent.ini", section: "agent", key: "enable_distributed_routing", value: () => "False" }],
+        tolerates: (p) => p === `${host}: OVS agent without enable_distributed_routing`,
+      };
+    }
+    case "vm-on-wrong-host": {
+      const host = dvrVmHost(d, name);
+      const vm = d.vms.find((v) => v.host === host)!;
+      const other = d.hosts.find((h) => h.name !== host && h.role !== "controller" && h.runsVms);
+      if (!other) throw new Error(`fault ${name}: the lab has no second host that runs VMs`);
+      return {
+        name,
+        summary: `VM ${vm.name} bound to ${other.name} (binding:host_id and its namespace), the description pins it to ${host}`,
+        vmHost: { [vm.name]: other.name },
+        tolerates: () => false,
+      };
+    }
+    case "no-l2pop-server": {
+      const ctrl = d.hosts.find((h) => h.role === "controller");
+      if (!ctrl) throw new Error(`fault ${name}: the lab has no controller`);
+      return {
+        name,
+        summary: `${ctrl.name}'s push document sets [ml2] mechanism_drivers without l2population (the agents keep l2_population = True)`,
+        pushEdits: [
+          {
+            node: ctrl.name,
+            file: "ml2_conf.ini",
+            section: "ml2",
+            key: "mechanism_drivers",
+            value: (v) => (v ?? "openvswitch,l2population").split(",").filter((x) => x.trim() !== "l2population").join(","),
+          },
+        ],
+        tolerates: () => false,
+      };
+    }
+  }
+}
+
+interface PushDocument {
+  node: string;
+  files: { file: string; settings: IniSetting[] }[];
+}
+
+/** Applies a fault's push-document edits to the ConfigPush steps (returns new steps; throws if a target is missing). */
+export function applyPushEdits(steps: readonly PushStep[], edits: readonly PushDocEdit[]): PushStep[] {
+  return steps.map((step) => {
+    const mine = edits.filter((e) => e.node === step.node);
+    if (!mine.length) return step;
+    return {
+      ...step,
+      source: `${step.source} + fault edit`,
+      provisioners: step.provisioners.map((p) => {
+        if (p.type !== "file" || p.destination !== PUSH_DOCUMENT_PATH) return p;
+        const doc = JSON.parse(p.content) as PushDocument;
+        for (const e of mine) {
+          const f = doc.files.find((x) => x.file === e.file);
+          if (!f) throw new Error(`fault: the push document of ${step.node} has no ${e.file}`);
+          const s = f.settings.find((x) => x.key === e.key);
+          if (s) (s as { value: string }).value = e.value(s.value);
+          else f.settings.push({ section: e.section, key: e.key, value: e.value(undefined) });
+        }
+        return { ...p, content: JSON.stringify(doc, null, 2) + "\n" };
+      }),
+    };
+  });
+}

@@ -1,0 +1,183 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join, resolve } from "path";
+import type { LabDescription } from "../model/topology";
+import { renderMarkdown } from "../verify/report";
+import { verify, type Report, type VerifyOptions } from "../verify/run";
+import { SshTransport } from "../verify/ssh-transport";
+import type { AccessInfo } from "../verify/types";
+import { NamespaceVmExecutor } from "../verify/vm-executor";
+import { descriptionFromStack } from "./cli";
+import { TwinTransport } from "./transport";
+import { defaultStateDir, Twin } from "./twin";
+
+/**
+ * `dvr-lab lab`: the synthesized lab on the twin, then the verifier's FULL run exactly as against a
+ * real lab (SSH with verified host keys into the twin hosts, the Neutron API for the gate, the VMs'
+ * namespaces for the pings), reports, and the twin down ALWAYS.
+ */
+
+export const LAYOUTS = { reference: { dir: "reference-lab", cls: "ReferenceLabStack" }, upstream: { dir: "upstream-layout", cls: "UpstreamLayoutStack" } } as const;
+export type Layout = keyof typeof LAYOUTS;
+
+/** Synthesizes an example in-process (cdktf App into a temp outdir, validations on) and returns cdk.tf.json parsed. */
+export function synthLayout(layout: Layout): Record<string, unknown> {
+  const l = LAYOUTS[layout];
+  if (!l) throw new Error(`unknown layout "${String(layout)}" (known: ${Object.keys(LAYOUTS).join(", ")})`);
+  // Loaded lazily: the examples import the whole library.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { App } = require("cdktf") as typeof import("cdktf");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require(`../../examples/${l.dir}/stack`) as Record<string, new (scope: unknown, id: string) => unknown>;
+  const out = mkdtempSync(join(tmpdir(), "dvr-lab-synth-"));
+  try {
+    const app = new App({ outdir: out });
+    new mod[l.cls](app, l.dir);
+    app.synth();
+    return JSON.parse(readFileSync(join(out, "stacks", l.dir, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export interface LabRunOptions {
+  /** The synthesized stack (parsed cdk.tf.json); default: synthesize `layout` in-process. */
+  readonly stack?: Record<string, unknown>;
+  readonly layout?: Layout;
+  readonly fault?: string;
+  readonly name?: string;
+  readonly stateDir?: string;
+  /** Verifier runs on the one bring-up (default 1). */
+  readonly runs?: number;
+  readonly reportDir?: string;
+  readonly verify?: VerifyOptions;
+  /** Measure the data plane even when the gate fails (default: true for fault runs, false otherwise). */
+  readonly continueAfterGateFailure?: boolean;
+  readonly convergeTimeoutSeconds?: number;
+  readonly keepLogs?: boolean;
+  readonly log?: (line: string) => void;
+  /** Called with the state dir before bring-up starts (for a signal handler's teardown). */
+  readonly onStateDir?: (stateDir: string) => void;
+}
+
+export interface LabRunResult {
+  readonly lab: string;
+  readonly layout?: string;
+  readonly fault?: { name: string; summary: string; observed: string[] };
+  readonly description?: LabDescription;
+  readonly reports: Report[];
+  /** Wall time per phase (s). */
+  readonly seconds: { synth?: number; up?: number; verify: number[]; down?: number; total: number };
+  readonly twinTimings?: Record<string, number>;
+  /** 0: gate passed and every row passed in every run; 1: a failure; 3: inconclusive, nothing failed. */
+  readonly exitCode: number;
+  readonly error?: string;
+  readonly transport: string;
+}
+
+/** An `ssh` that runs in the twin's outer namespace (where the management network is). */
+function sshWrapper(dir: string, outerPid: number): string {
+  const f = join(dir, "ssh");
+  writeFileSync(f, `#!/bin/sh\nexec nsenter -t ${outerPid} -n -- ssh "$@"\n`);
+  chmodSync(f, 0o755);
+  return f;
+}
+
+export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const s = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+  let synthSeconds: number | undefined;
+  let stack = opts.stack;
+  if (!stack) {
+    const t = Date.now();
+    stack = synthLayout(opts.layout ?? "reference");
+    synthSeconds = s(t);
+    log(`synthesized examples/${LAYOUTS[opts.layout ?? "reference"].dir} in-process (${synthSeconds} s)`);
+  }
+  const description = descriptionFromStack(stack);
+  const name = opts.name ?? description.name;
+  const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
+  opts.onStateDir?.(stateDir);
+  const reports: Report[] = [];
+  const verifySeconds: number[] = [];
+  const transportName = "ssh (OpenSSH client in the twin's outer namespace, verified host keys)";
+  const base = { lab: description.name, ...(opts.layout ? { layout: opts.layout } : {}), description, transport: transportName };
+
+  let twin: Twin;
+  const tu = Date.now();
+  try {
+    twin = await Twin.up({
+      description,
+      stack,
+      name,
+      stateDir,
+      ...(opts.fault ? { fault: opts.fault } : {}),
+      ...(opts.convergeTimeoutSeconds !== undefined ? { convergeTimeoutSeconds: opts.convergeTimeoutSeconds } : {}),
+      log,
+    });
+  } catch (e) {
+    // Twin.up has torn down what it built.
+    return { ...base, reports, seconds: { verify: [], total: s(t0), ...(synthSeconds !== undefined ? { synth: synthSeconds } : {}) }, exitCode: 1, error: (e as Error).message };
+  }
+  const upSeconds = s(tu);
+  log(`twin up in ${upSeconds} s`);
+  const tmp = mkdtempSync(join(tmpdir(), "dvr-lab-lab-"));
+  let ssh: SshTransport | undefined;
+  let error: string | undefined;
+  let downSeconds: number | undefined;
+  try {
+    const tt = new TwinTransport(twin.state);
+    const a = tt.access();
+    const access: AccessInfo = { hosts: a.hosts };
+    ssh = new SshTransport(access, { ssh: sshWrapper(tmp, a.outerPid) });
+    const deps = {
+      transport: ssh,
+      vm: new NamespaceVmExecutor((vm) => tt.locate(vm)),
+      neutron: tt.neutron(),
+      access,
+      log: (l: string) => log(`verify: ${l}`),
+    };
+    const vopts: VerifyOptions = { ...opts.verify, continueAfterGateFailure: opts.continueAfterGateFailure ?? !!opts.fault };
+    for (let i = 0; i < (opts.runs ?? 1); i++) {
+      const tv = Date.now();
+      const report = await verify(description, deps, vopts);
+      verifySeconds.push(s(tv));
+      reports.push(report);
+      log(`verify run ${i + 1}: ${report.verdict} (exit ${report.exitCode}) in ${verifySeconds[i]} s`);
+      if (opts.reportDir) {
+        mkdirSync(opts.reportDir, { recursive: true });
+        const suffix = (opts.runs ?? 1) > 1 ? `-${i + 1}` : "";
+        writeFileSync(join(opts.reportDir, `report${suffix}.json`), JSON.stringify(report, null, 2) + "\n");
+        writeFileSync(join(opts.reportDir, `report${suffix}.md`), renderMarkdown(report));
+      }
+    }
+  } catch (e) {
+    error = (e as Error).message;
+  } finally {
+    await ssh?.close();
+    rmSync(tmp, { recursive: true, force: true });
+    const td = Date.now();
+    const r = await twin.down({ keepLogs: opts.keepLogs ?? false });
+    downSeconds = s(td);
+    log(`twin down in ${downSeconds} s (${r.killed} processes${r.leftovers.length ? `, LEFT: ${r.leftovers.join(" ")}` : ""})`);
+    if (r.leftovers.length) error = `${error ? `${error}; ` : ""}teardown left processes ${r.leftovers.join(" ")}`;
+  }
+  const codes = reports.map((r) => r.exitCode);
+  const exitCode = error || !codes.length || codes.includes(1) ? 1 : codes.includes(3) ? 3 : 0;
+  const result: LabRunResult = {
+    ...base,
+    ...(twin.state.fault ? { fault: twin.state.fault } : {}),
+    reports,
+    seconds: { ...(synthSeconds !== undefined ? { synth: synthSeconds } : {}), up: upSeconds, verify: verifySeconds, down: downSeconds!, total: s(t0) },
+    twinTimings: twin.state.timings,
+    exitCode,
+    ...(error ? { error } : {}),
+  };
+  if (opts.reportDir) {
+    mkdirSync(opts.reportDir, { recursive: true });
+    const { description: _d, reports: _r, ...summary } = result;
+    writeFileSync(join(opts.reportDir, "lab.json"), JSON.stringify({ ...summary, verdicts: reports.map((r) => r.verdict) }, null, 2) + "\n");
+  }
+  return result;
+}
