@@ -250,3 +250,15 @@ export function truthy(v: unknown): boolean {
 export function looksLikeDvrMac(mac: string): boolean {
   return /^fa:16:3f:/i.test(mac);
 }
+
+/**
+ * Remote IPs of the VXLAN tunnel ports in OVS, from `ovs-appctl dpif/show | grep -i vxlan`
+ * ("vxlan-c000020c 2/4789: (vxlan: key=flow, local_ip=192.0.2.11, remote_ip=192.0.2.12)").
+ * Undefined when the listing failed (no ovs-appctl, vswitchd not reachable).
+ */
+export function parseVxlanRemotes(output: string): string[] | undefined {
+  if (/ovs-appctl-rc=(\d+)/.exec(output)?.[1] !== "0") return undefined;
+  const out = new Set<string>();
+  for (const m of output.matchAll(/remote_ip="?([0-9]{1,3}(?:\.[0-9]{1,3}){3})"?/g)) out.add(m[1]);
+  return [...out].sort();
+}

@@ -14,6 +14,7 @@ import {
   parseNetnsList,
   parseSnmpCounter,
   parseVxlanCapture,
+  parseVxlanRemotes,
   splitSections,
   SECTION,
 } from "./parsers";
@@ -27,6 +28,7 @@ const OVS_AGENT_LOGS = "/var/log/neutron/*openvswitch*agent*.log /var/log/kolla/
 
 export function snapshotScript(access?: HostAccess): string {
   const ovs = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "dump-flows", "br-tun", "table=1"]);
+  const tunnels = shJoin([...(access?.ovsPrefix ?? []), "ovs-appctl", "dpif/show"]);
   return (
     scriptHeader("snapshot") +
     `echo "${SECTION} netns"
@@ -37,6 +39,8 @@ echo "${SECTION} agent-log"
 grep -h "operating in DVR Mode with MAC" ${OVS_AGENT_LOGS} 2>/dev/null | tail -n 1
 echo "${SECTION} addr"
 ip -o -4 addr show
+echo "${SECTION} tunnels"
+t=$(${tunnels} 2>&1); rc=$?; echo "$t" | grep -i vxlan; echo "ovs-appctl-rc=$rc"
 echo "${SECTION} tools"
 command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
 echo "${SECTION} end"
@@ -58,6 +62,8 @@ export interface HostSnapshot {
   /** Interface holding the host's tunnel IP, when found. */
   readonly tunnelInterface?: string;
   readonly tcpdump: boolean;
+  /** Remote IPs of the host's VXLAN tunnel ports (undefined: not listed, e.g. an older probe). */
+  readonly tunnelRemotes?: string[];
 }
 
 export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): HostSnapshot {
@@ -79,6 +85,7 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     dvrMacsSeen: flowMacs.length ? flowMacs : logMac ? [logMac] : [],
     ...(tunnelInterface ? { tunnelInterface } : {}),
     tcpdump: /tcpdump=yes/.test(body("tools")),
+    ...(parseVxlanRemotes(body("tunnels")) ? { tunnelRemotes: parseVxlanRemotes(body("tunnels")) } : {}),
   };
 }
 

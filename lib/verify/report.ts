@@ -1,3 +1,4 @@
+import type { GateCheck } from "./gate";
 import type { DirectionResult } from "./verdict";
 import type { Report, RowResult } from "./run";
 
@@ -13,6 +14,43 @@ function perDirection(row: RowResult, pick: (d: DirectionResult) => string): str
 
 function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** One sentence naming what a failed check found. */
+export function causeOf(c: GateCheck): string {
+  const on = /^(.*) on (\S+)$/.exec(c.subject);
+  switch (c.id) {
+    case "agent-present":
+      return on ? `no ${on[1]} registered on ${on[2]}` : `${c.subject}: absent`;
+    case "agent-alive":
+      return on ? `no ${on[1]} alive on ${on[2]}` : `${c.subject} is not alive`;
+    case "agent-admin-up":
+      return `${c.subject} is administratively down`;
+    case "l3-agent-mode":
+    case "ovs-l2-population":
+    case "ovs-distributed-routing":
+      return on ? `${on[2]} ${on[1].replace("Open vSwitch agent", "OVS agent")} ${c.actual.replace(/=(true|false)$/i, (_, v: string) => `=${v[0].toUpperCase()}${v.slice(1).toLowerCase()}`)}, expected ${c.expected}` : `${c.subject}: ${c.actual}`;
+    case "router-distributed":
+      return `${c.subject} is ${c.actual}, the description says ${c.expected}`;
+    case "vm-port-bound": {
+      const got = /binding:host_id=(\S+)/.exec(c.actual)?.[1];
+      const want = /binding:host_id=(\S+)/.exec(c.expected)?.[1];
+      return got && want ? `${c.subject} bound to ${got}, expected ${want}` : `${c.subject}: expected ${c.expected}, got ${c.actual}`;
+    }
+    case "vxlan-tunnel":
+      return `no VXLAN tunnel ${c.subject.replace(/^tunnel /, "")}: ${c.actual}`;
+    default:
+      return `${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`;
+  }
+}
+
+/** What failed, one line each: failed gate and structure checks, then each failed direction's first reason. */
+export function causes(report: Report): string[] {
+  const out = [...report.gate.checks, ...(report.structureChecks ?? [])].filter((c) => !c.ok).map(causeOf);
+  for (const r of report.rows) {
+    for (const d of r.directions) if (d.verdict === "fail" && d.reasons.length) out.push(`${r.id} ${d.direction}: ${d.reasons[0]}`);
+  }
+  return out;
 }
 
 /** The seed's table: one line per row. */
@@ -72,6 +110,16 @@ export function renderText(report: Report): string {
   out.push(`dvr-lab verify: lab ${report.lab} (${report.release}) — ${ICON[report.verdict]}`);
   out.push(`control-plane gate: ${report.gate.ok ? "passed" : "FAILED"}`);
   for (const c of report.gate.checks.filter((x) => !x.ok)) out.push(`  FAIL ${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`);
+  const sc = report.structureChecks ?? [];
+  if (sc.length) {
+    out.push(`structure checks: ${sc.every((c) => c.ok) ? "passed" : "FAILED"} (${sc.length} VXLAN tunnel checks)`);
+    for (const c of sc.filter((x) => !x.ok)) out.push(`  FAIL ${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`);
+  }
+  const why = causes(report);
+  if (why.length) {
+    out.push("causes:");
+    for (const c of why) out.push(`  - ${c}`);
+  }
   out.push("");
   out.push(line(rows[0]));
   out.push(widths.map((w) => "-".repeat(w)).join("-+-"));
@@ -102,6 +150,22 @@ export function renderMarkdown(report: Report): string {
   out.push("| check | subject | expected | actual | |");
   out.push("|---|---|---|---|---|");
   for (const c of report.gate.checks) out.push(`| ${c.id} | ${cell(c.subject)} | ${cell(c.expected)} | ${cell(c.actual)} | ${c.ok ? "ok" : "**FAIL**"} |`);
+  const sc = report.structureChecks ?? [];
+  if (sc.length) {
+    out.push("");
+    out.push(`## Structure checks: ${sc.every((c) => c.ok) ? "passed" : "FAILED"}`);
+    out.push("");
+    out.push("| check | subject | expected | actual | |");
+    out.push("|---|---|---|---|---|");
+    for (const c of sc) out.push(`| ${c.id} | ${cell(c.subject)} | ${cell(c.expected)} | ${cell(c.actual)} | ${c.ok ? "ok" : "**FAIL**"} |`);
+  }
+  const why = causes(report);
+  if (why.length) {
+    out.push("");
+    out.push("## Causes");
+    out.push("");
+    for (const c of why) out.push(`- ${cell(c)}`);
+  }
   out.push("");
   out.push("## Routing");
   out.push("");

@@ -5,7 +5,7 @@
  * tests plug in their own.
  */
 import type { LabDescription, RoutingHop, TopologyRow } from "../model/topology";
-import { runGate, type GateResult, type Resolved } from "./gate";
+import { runGate, type GateCheck, type GateResult, type Resolved } from "./gate";
 import { classifyNamespace } from "./parsers";
 import {
   HostSnapshot,
@@ -90,6 +90,8 @@ export interface Report {
   readonly settings: { pings: number; minForwarded: number; window: WindowMode };
   readonly gate: GateResult;
   readonly structure: HostSnapshot[];
+  /** Per-node structural checks from the snapshot (VXLAN tunnels the rows need); a failed one fails the run. */
+  readonly structureChecks: GateCheck[];
   readonly rows: RowResult[];
   readonly verdict: Verdict;
   /** 0 all pass, 1 gate failed or a row failed, 3 inconclusive (nothing failed). */
@@ -171,8 +173,10 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   const gate = await runGate(d, deps.neutron);
   log(`gate: ${gate.ok ? "passed" : "FAILED"} (${gate.checks.filter((c) => !c.ok).length} of ${gate.checks.length} checks failed)`);
 
+  let structureChecks: GateCheck[] = [];
   const finish = (structure: HostSnapshot[], rows: RowResult[]): Report => {
-    const verdict = gate.ok ? worst(rows.map((r) => r.verdict)) : "fail";
+    const structureOk = structureChecks.every((c) => c.ok);
+    const verdict = gate.ok && structureOk ? worst(rows.map((r) => r.verdict)) : "fail";
     const exitCode = !gate.ok || verdict === "fail" ? 1 : verdict === "inconclusive" ? 3 : 0;
     return {
       schema: REPORT_SCHEMA,
@@ -183,6 +187,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
       settings: { pings, minForwarded, window: mode },
       gate,
       structure,
+      structureChecks,
       rows,
       verdict,
       exitCode,
@@ -206,6 +211,9 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
     if (s.ok && !s.tcpdump) notes.push(`${s.host}: tcpdump is not installed; captures cannot run there`);
   }
   const snap = new Map(structure.map((s) => [s.host, s]));
+  const tunnels = tunnelChecks(d, snap, tunnelIp);
+  structureChecks = tunnels.checks;
+  for (const c of structureChecks.filter((x) => !x.ok)) log(`structure: ${c.subject}: ${c.actual}`);
   const dvrMacs: Record<string, string> = {};
   for (const s of structure) if (s.dvrMac) dvrMacs[s.host] = s.dvrMac;
 
@@ -289,7 +297,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
       const row = d.rows[i];
       const ping = outcomes.find((o) => o.key === row.id);
       const directions = row.directions.map((exp) =>
-        judgeDirection(row, exp, evidence, confirmed, {
+        withMissingTunnels(d, exp, tunnels.missing, judgeDirection(row, exp, evidence, confirmed, {
           pings,
           minForwarded,
           namespaceOf: (hop) => namespaceOf(hop, gate.resolved),
@@ -297,7 +305,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
           vmHost: (vm) => d.vms.find((v) => v.name === vm)?.host,
           rowOfLength,
           ...(ping ? { ping } : {}),
-        }),
+        })),
       );
       rows.push({
         ...rowHeader(d, row, i),
@@ -405,4 +413,61 @@ function skippedRow(d: LabDescription, row: TopologyRow, i: number, why: string)
     })),
     verdict: "inconclusive",
   };
+}
+
+/** Hosts a direction's packets pass, in order: the sender's host, the routing hops, the receiver's host. */
+export function pathHosts(d: LabDescription, exp: TopologyRow["directions"][number]): string[] {
+  const vmHost = (name: string) => d.vms.find((v) => v.name === name)?.host;
+  const path = [vmHost(exp.from), ...exp.routedAt.map((h) => h.host), vmHost(exp.to)].filter((h): h is string => !!h);
+  return path.filter((h, i) => i === 0 || h !== path[i - 1]);
+}
+
+/**
+ * Structural check of the underlay (DVR.md §3.2): every pair of hosts a row's packets must cross
+ * between needs a VXLAN port to the other's tunnel IP on each side (l2population creates them).
+ * Returns the checks and the missing tunnels as "from>to" keys.
+ */
+export function tunnelChecks(
+  d: LabDescription,
+  snap: ReadonlyMap<string, HostSnapshot>,
+  tunnelIp: (host: string) => string | undefined,
+): { checks: GateCheck[]; missing: Map<string, string> } {
+  const needs = new Map<string, Set<string>>();
+  for (const row of d.rows) {
+    for (const exp of row.directions) {
+      const path = pathHosts(d, exp);
+      for (let i = 1; i < path.length; i++) {
+        for (const [a, b] of [[path[i - 1], path[i]], [path[i], path[i - 1]]]) {
+          const k = `${a}>${b}`;
+          needs.set(k, (needs.get(k) ?? new Set()).add(row.id));
+        }
+      }
+    }
+  }
+  const checks: GateCheck[] = [];
+  const missing = new Map<string, string>();
+  for (const [k, rows] of [...needs].sort(([x], [y]) => x.localeCompare(y))) {
+    const [a, b] = k.split(">");
+    const s = snap.get(a);
+    const ip = tunnelIp(b);
+    if (!s?.ok || !s.tunnelRemotes || !ip) continue;
+    const ok = s.tunnelRemotes.includes(ip);
+    const actual = ok ? `VXLAN port to ${ip}` : `no VXLAN port to ${ip} in br-tun (tunnel ports to: ${s.tunnelRemotes.join(", ") || "none"})`;
+    checks.push({ id: "vxlan-tunnel", subject: `tunnel ${a} -> ${b}`, ok, expected: `VXLAN port to ${ip} (rows ${[...rows].join(", ")})`, actual });
+    if (!ok) missing.set(k, `no VXLAN tunnel from ${a} to ${b} (${ip}): br-tun on ${a} has ${s.tunnelRemotes.length ? `tunnel ports to ${s.tunnelRemotes.join(", ")} only` : "no tunnel port"}`);
+  }
+  return { checks, missing };
+}
+
+/** A direction whose path needs a tunnel that does not exist cannot have worked as described: fail, naming the tunnel. */
+function withMissingTunnels(d: LabDescription, exp: TopologyRow["directions"][number], missing: ReadonlyMap<string, string>, r: DirectionResult): DirectionResult {
+  if (r.verdict === "pass" || missing.size === 0) return r;
+  const path = pathHosts(d, exp);
+  const lacking: string[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const m = missing.get(`${path[i - 1]}>${path[i]}`) ?? missing.get(`${path[i]}>${path[i - 1]}`);
+    if (m && !lacking.includes(m)) lacking.push(m);
+  }
+  if (!lacking.length) return r;
+  return { ...r, verdict: "fail", reasons: [...lacking.map((m) => `path ${path.join(" -> ")} needs a tunnel: ${m}`), ...r.reasons] };
 }
