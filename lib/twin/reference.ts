@@ -4,7 +4,7 @@ import { LabDescription, LabTopology } from "../model/topology";
 /**
  * The reference lab as a LabDescription, built with the ONE topology model (for the twin's test and
  * for `dvr-lab twin up --builtin reference` until a synthesized stack is at hand): ctrl1 controller,
- * com1 dvr_snat, com2 dvr; routers "dvr" (distributed) and "legacy"; four /26 subnets of
+ * com1 dvr_snat, com2 dvr (both with OVS, L3, metadata and DHCP agents); routers "dvr" (distributed) and "legacy"; four /26 subnets of
  * 198.51.100.0/24; external 203.0.113.0/24 on physnet "public".
  */
 export function referenceDescription(name = "reference"): LabDescription {
@@ -14,7 +14,8 @@ export function referenceDescription(name = "reference"): LabDescription {
     hosts: [
       { name: "ctrl1", role: "controller" },
       { name: "com1", role: "dvr_snat", tunnelIp: "192.0.2.11" },
-      { name: "com2", role: "dvr", tunnelIp: "192.0.2.12" },
+      // As examples/reference-lab (the seed's agent table): a DHCP agent on com2 too.
+      { name: "com2", role: "dvr", tunnelIp: "192.0.2.12", dhcpAgent: true },
     ],
     routers: [
       {

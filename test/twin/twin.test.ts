@@ -10,15 +10,9 @@ import { AgentInfo, PortInfo } from "../../lib/twin/api";
 import { processesIn } from "../../lib/twin/proc";
 import { referenceDescription } from "../../lib/twin/reference";
 import { TwinTransport } from "../../lib/twin/transport";
-import { Twin, twinPrerequisitesSync } from "../../lib/twin/twin";
-import { existsSync } from "fs";
-
-const missing = twinPrerequisitesSync();
-if (missing.length) {
-  // eslint-disable-next-line no-console
-  console.log(`twin test skipped: this machine lacks ${missing.join(", ")}`);
-}
-const maybe = missing.length ? describe.skip : describe;
+import { defaultStateDir, Twin } from "../../lib/twin/twin";
+import { existsSync, rmSync } from "fs";
+import { describeTwin } from "../lab/support";
 
 const rootLinks = () =>
   spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" })
@@ -28,35 +22,31 @@ const rootLinks = () =>
 const rootMounts = () => readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ").slice(4, 5).join(" ")).sort().join("\n");
 const rootNetns = () => (existsSync("/run/netns") ? spawnSync("ls", ["/run/netns"], { encoding: "utf8" }).stdout : "");
 
-maybe("lab twin (reference lab, real neutron)", () => {
+describeTwin("lab twin (reference lab, real neutron)", () => {
   const name = `twintest-${process.pid}`;
   const description = referenceDescription(name);
   let twin: Twin;
-  let upSeconds = 0;
+  let stateDir: string | undefined;
   const before = { links: "", mounts: "", netns: "" };
 
   beforeAll(async () => {
     before.links = rootLinks();
     before.mounts = rootMounts();
     before.netns = rootNetns();
-    const t0 = Date.now();
-    twin = await Twin.up({ description, name, convergeTimeoutSeconds: 60 });
-    upSeconds = (Date.now() - t0) / 1000;
-  }, 330000);
+    stateDir = defaultStateDir(name);
+    twin = await Twin.up({ description, name, convergeTimeoutSeconds: 90 });
+  }, 10 * 60 * 1000); // hang guard, not a timing assertion (figures: npm run bench -- --twin)
 
   afterAll(async () => {
-    // Safety net if the teardown test did not run.
-    if (twin && twin.state.holders.length && existsSync(twin.state.stateDir)) await twin.down();
-  }, 30000);
+    // Safety net if a test failed before the teardown test: kill by PID, remove the state dir.
+    const t = stateDir ? Twin.attach(stateDir) : undefined;
+    if (t) await t.down().catch(() => undefined);
+    if (stateDir && existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
+  }, 60000);
 
-  // 90 s on a machine of this kind running nothing else; DVR_LAB_TWIN_UP_BUDGET overrides it where
-  // other heavy jobs share the CPUs (a second neutron lab on 2 cores adds 20-40 s).
-  const budget = Number(process.env.DVR_LAB_TWIN_UP_BUDGET ?? 90);
-  test(`bring-up (to a converged data plane) takes less than ${budget} s`, () => {
+  test("bring-up reaches a converged data plane", () => {
     expect(twin.state.phase).toBe("up");
-    // eslint-disable-next-line no-console
-    console.log(`twin up ${upSeconds.toFixed(1)} s: ${JSON.stringify(twin.state.timings)}`);
-    expect(upSeconds).toBeLessThan(budget);
+    expect(twin.state.timings["data plane converged"]).toBeDefined();
   });
 
   test("agents are alive with the modes the stack asked for (via the API)", async () => {
@@ -67,6 +57,10 @@ maybe("lab twin (reference lab, real neutron)", () => {
     expect(l3("com1")?.configurations.agent_mode).toBe("dvr_snat");
     expect(l3("com2")?.alive).toBe(true);
     expect(l3("com2")?.configurations.agent_mode).toBe("dvr");
+    // Exactly the agents the description lists (agentProblems also reports unexpected ones).
+    const expected = description.hosts.flatMap((h) => h.agents.map((a) => `${h.name} ${a}`)).sort();
+    expect(agents.map((a) => `${a.host} ${a.agent_type}`).sort()).toEqual(expected);
+    expect(expected).toEqual(expect.arrayContaining(["com1 DHCP agent", "com2 DHCP agent"]));
     for (const host of ["com1", "com2"]) {
       const ovs = agents.find((a) => a.host === host && a.agent_type === "Open vSwitch agent");
       expect(ovs?.alive).toBe(true);
@@ -102,12 +96,11 @@ maybe("lab twin (reference lab, real neutron)", () => {
     expect(h.stdout.trim()).toBe("com2");
   });
 
-  test("teardown in less than 10 s leaves no process, namespace, link or mount", async () => {
+  test("teardown leaves no process, namespace, link or mount", async () => {
     const namespaces = new Set(twin.state.namespaces);
     const stateDir = twin.state.stateDir;
     const r = await twin.down();
     expect(r.leftovers).toEqual([]);
-    expect(r.seconds).toBeLessThan(10);
     expect(processesIn(namespaces)).toEqual([]);
     expect(existsSync(stateDir)).toBe(false);
     // The machine is shared (other jobs add and remove root links/mounts meanwhile): check that
@@ -118,5 +111,5 @@ maybe("lab twin (reference lab, real neutron)", () => {
     expect(rootMounts().split("\n").filter((m) => m.includes(stateDir) || m.includes("/.twin/"))).toEqual([]);
     expect(rootMounts().split("\n").filter((m) => !before.mounts.split("\n").includes(m))).toEqual([]);
     expect(rootNetns()).toBe(before.netns);
-  }, 30000);
+  }, 120000);
 });

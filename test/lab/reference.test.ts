@@ -1,0 +1,51 @@
+/**
+ * The verifier on REAL Neutron (root): the synthesized reference lab (examples/reference-lab) on the
+ * twin, configured by its own ConfigPush resources, verified TWICE on one bring-up over SSH with
+ * verified host keys. Every row must pass both times; none may be inconclusive.
+ */
+import { causes } from "../../lib/verify/report";
+import { describeResult, describeTwin, LAB_RUN_GUARD_MS, labRun } from "./support";
+
+describeTwin("lab: reference lab on the twin, verified twice", () => {
+  const lab = labRun("labtest-reference", { layout: "reference", runs: 2 });
+  beforeAll(() => lab.run(), LAB_RUN_GUARD_MS);
+  afterAll(() => lab.cleanup(), 60000);
+
+  test("both verifier runs pass: gate, structure and every row", () => {
+    const r = lab.result;
+    expect({ exit: r.exitCode, error: r.error, why: describeResult(r, lab.log) }).toMatchObject({ exit: 0 });
+    expect(r.reports).toHaveLength(2);
+    for (const rep of r.reports) {
+      expect(causes(rep)).toEqual([]);
+      expect(rep.gate.ok).toBe(true);
+      expect(rep.verdict).toBe("pass");
+      expect(rep.rows.map((x) => [x.id, x.verdict])).toEqual(r.description!.rows.map((x) => [x.id, "pass"]));
+    }
+  });
+
+  test("no row or direction is inconclusive on a healthy twin", () => {
+    for (const rep of lab.result.reports) {
+      for (const row of rep.rows) for (const d of row.directions) expect(`${row.id} ${d.direction} ${d.verdict}`).toBe(`${row.id} ${d.direction} pass`);
+    }
+  });
+
+  test("the gate checked exactly the agents the description lists (DHCP on com1 AND com2)", () => {
+    const rep = lab.result.reports[0];
+    const alive = rep.gate.checks.filter((c) => c.id === "agent-alive").map((c) => c.subject).sort();
+    const expected = lab.result.description!.hosts.flatMap((h) => h.agents.map((a) => `${a} on ${h.name}`)).sort();
+    expect(alive).toEqual(expected);
+    expect(alive).toEqual(expect.arrayContaining(["DHCP agent on com1", "DHCP agent on com2"]));
+  });
+
+  test("evidence: counters, marker captures and DVR MACs on the underlay", () => {
+    const rep = lab.result.reports[0];
+    const cross = rep.rows.find((x) => x.kind === "cross-node" && x.distributed)!;
+    const req = cross.directions.find((d) => d.direction === "request")!;
+    const com1 = rep.structure.find((s) => s.host === "com1")!;
+    expect(com1.dvrMac).toMatch(/^fa:16:3f:/);
+    expect(req.evidence.underlay.innerSources.map((s) => s.host)).toContain("com1");
+    expect(req.evidence.namespaces.find((n) => n.expected)?.forwardedMarked).toBeGreaterThanOrEqual(5);
+    expect(rep.structureChecks.length).toBeGreaterThan(0);
+    expect(rep.structureChecks.every((c) => c.ok)).toBe(true);
+  });
+});

@@ -1,0 +1,71 @@
+import { existsSync, rmSync } from "fs";
+import { runLab, type LabRunOptions, type LabRunResult } from "../../lib/twin/lab";
+import { Twin, twinPrerequisitesSync } from "../../lib/twin/twin";
+
+/**
+ * `describe` when this machine can run a lab twin (root, packages, kernel features), else
+ * `describe.skip` after ONE line naming what is missing. With DVR_LAB_REQUIRE_REAL=1 a machine that
+ * cannot run it FAILS instead (CI runs as root and requires the real tests).
+ */
+export function describeTwin(title: string, body: () => void): void {
+  const missing = twinPrerequisitesSync();
+  if (missing.length === 0) {
+    describe(title, body);
+    return;
+  }
+  if (process.env.DVR_LAB_REQUIRE_REAL === "1") {
+    describe(title, () => {
+      test("machine can run the lab twin", () => {
+        throw new Error(`DVR_LAB_REQUIRE_REAL=1 but this machine cannot run the lab twin: ${missing.join(", ")}`);
+      });
+    });
+    return;
+  }
+  // eslint-disable-next-line no-console
+  console.warn(`dvr-lab: lab twin tests SKIPPED (${title}): this machine lacks ${missing.join(", ")}`);
+  describe.skip(title, body);
+}
+
+/** Generous hang guard for one lab run (bring-up + verifier + teardown); not a timing assertion. */
+export const LAB_RUN_GUARD_MS = 12 * 60 * 1000;
+
+/**
+ * One lab run for a suite: `run()` in beforeAll, `cleanup()` in afterAll. The cleanup tears down
+ * the twin and removes its state dir even when the run failed or jest gave up on it.
+ */
+export function labRun(name: string, opts: Omit<LabRunOptions, "name" | "onStateDir">) {
+  let stateDir: string | undefined;
+  let result: LabRunResult | undefined;
+  const lines: string[] = [];
+  return {
+    async run(): Promise<LabRunResult> {
+      result = await runLab({
+        ...opts,
+        name: `${name}-${process.pid}`,
+        log: (l) => lines.push(l),
+        onStateDir: (d) => (stateDir = d),
+      });
+      return result;
+    },
+    get result(): LabRunResult {
+      if (!result) throw new Error(`lab run ${name} did not finish:\n${lines.slice(-30).join("\n")}`);
+      return result;
+    },
+    log: lines,
+    async cleanup(): Promise<void> {
+      if (!stateDir) return;
+      const t = Twin.attach(stateDir);
+      if (t) await t.down().catch(() => undefined);
+      if (existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One line per failed run, for the assertion message. */
+export function describeResult(r: LabRunResult, log: readonly string[]): string {
+  return [
+    `exit ${r.exitCode}${r.error ? `, error: ${r.error}` : ""}`,
+    ...r.reports.map((rep, i) => `run ${i + 1}: ${rep.verdict}; ${rep.rows.map((x) => `${x.id}=${x.verdict}`).join(" ")}`),
+    ...log.slice(-20),
+  ].join("\n");
+}
