@@ -5,11 +5,12 @@
  *   npm run bench                      default: 9 fresh processes per lab and mode
  *   npm run bench -- --runs 7          more runs
  *   npm run bench -- --sizes reference,10
- *   npm run bench -- --twin            also the lab twin (root; slow)
+ *   npm run bench -- --twin            also every lab twin run (root; slow: ~12 min)
+ *   npm run bench -- --twin-only       only the lab twin runs; rewrites BENCHMARKS.md's "Lab twin" section
  *   npm run bench -- --no-write        print only, leave BENCHMARKS.md alone
  */
 import { spawn } from "child_process";
-import { writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { machineInfo, MachineInfo } from "./machine";
 import { BENCH_SIZES, BenchSize, parseSize } from "./shape";
@@ -29,23 +30,27 @@ interface Options {
   runs: number;
   sizes: BenchSize[];
   twin: boolean;
+  /** Only the lab runs; rewrites just the "## Lab twin" section of BENCHMARKS.md. */
+  twinOnly: boolean;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, write: true };
+  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, write: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--twin") o.twin = true;
+    else if (a === "--twin-only") o.twinOnly = true;
     else if (a === "--no-write") o.write = false;
     else if (a === "--runs") o.runs = Math.max(1, Number(argv[++i]));
     else if (a === "--sizes") o.sizes = argv[++i].split(",").map((s) => parseSize(s.trim()));
     else if (a === "-h" || a === "--help") {
-      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin] [--no-write]\n");
+      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only] [--no-write]\n");
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.runs)) throw new Error("--runs needs an integer");
+  if (o.twinOnly) o.twin = true;
   return o;
 }
 
@@ -239,24 +244,34 @@ function planTable(ps: PlanCounts[]): string {
 }
 
 function twinTable(t: TwinResult | undefined, busy: number[]): string {
-  const head = ["step", "wall", "peak used memory above baseline", "exit"];
+  const head = ["`dvr-lab lab` run", "wall (process)", "synth / up / verify / down", "verdicts", "peak used memory above baseline", "exit"];
   if (!t) {
     const why =
       "not measured in this run: optional, `npm run bench -- --twin` (root)" +
       (busy.length ? `; other lab twins were running on this shared machine during this run (neutron-server pid ${busy.join(", ")})` : "");
-    return table(head, [["up / verify / down", why, "", ""]]);
+    return table(head, [["lab runs", why, "", "", "", ""]]);
   }
-  if (!t.measured) return table(head, [["up / verify / down", `not measured in this run: ${t.reason}`, "", ""]]);
+  if (!t.measured) return table(head, [["lab runs", `not measured in this run: ${t.reason}`, "", "", "", ""]]);
   return table(
     head,
     t.steps.map((s) => [
       s.step,
       s.note ?? (s.seconds !== undefined ? `${s.seconds.toFixed(1)} s` : ""),
+      s.phases ? `${s.phases.synth ?? "-"} / ${s.phases.up ?? "-"} / ${s.phases.verify.join(" + ") || "-"} / ${s.phases.down ?? "-"} s` : "",
+      s.verdicts?.join(", ") ?? "",
       s.peakMemMiB !== undefined ? mib(s.peakMemMiB) : "",
       s.exitCode !== undefined ? String(s.exitCode) : "",
     ]),
   );
 }
+
+const TWIN_NOTE = `Each row is one \`dvr-lab lab\` process (bench/twin.ts, the runs test/lab makes), one twin at a
+time: the example synthesized in-process, the twin brought up with the stack's own ConfigPush (real
+neutron 21 in namespaces), the verifier's full run over SSH, the twin torn down. Phases as the run
+reports them; fault runs cap the twin's own convergence wait at 20 s (the data plane is broken on
+purpose) and measure the data plane after a failed gate. Exit 1 is the expected result of a fault
+run. Memory is the machine's used memory (MemTotal - MemAvailable) above the value before the run,
+peak of 250 ms samples.`;
 
 function machineLines(m: MachineInfo, runs: number, elapsedS: number, loadEnd: readonly number[]): string {
   return [
@@ -325,9 +340,7 @@ the rows. The gate's Neutron GETs grow linearly with VMs (one port lookup per VM
 
 ${twinTable(twin, busy)}
 
-The twin is the reference lab (\`dvr-lab twin up --builtin reference\`) in namespaces on this machine;
-memory is the machine's used memory (MemTotal - MemAvailable) above the value before the step, peak
-of 250 ms samples (the twin is many processes: MariaDB, RabbitMQ, neutron-server, agents, OVS).
+${TWIN_NOTE}
 
 ## Findings (profiled with \`node --cpu-prof dist/bench/synth-one.js 200 constructs\`)
 
@@ -364,7 +377,8 @@ of 250 ms samples (the twin is many processes: MariaDB, RabbitMQ, neutron-server
 \`\`\`sh
 npm run bench                        # build, ~${Math.max(1, Math.round(elapsedS / 60))} min here; rewrites BENCHMARKS.md
 npm run bench -- --runs 9 --sizes 200
-npm run bench -- --twin              # root: adds the lab twin
+npm run bench -- --twin              # root: adds every lab twin run (~12 min)
+npm run bench -- --twin-only         # root: only those; rewrites the "Lab twin" section
 node --cpu-prof dist/bench/synth-one.js 200 constructs   # profile one synth
 \`\`\`
 `;
@@ -375,6 +389,20 @@ async function main(): Promise<void> {
   const m = machineInfo();
   const t0 = Date.now();
   const log = (l: string) => process.stderr.write(l + "\n");
+  if (o.twinOnly) {
+    const twin = await benchTwin(log);
+    const section = `## Lab twin\n\n${twinTable(twin, [])}\n\n${TWIN_NOTE}\nMeasured ${m.date}, load average at start ${m.loadavg.join(" / ")}, at end ${machineInfo().loadavg.join(" / ")} (\`npm run bench -- --twin-only\`).\n\n`;
+    process.stdout.write(section);
+    if (o.write) {
+      const file = join(ROOT, "BENCHMARKS.md");
+      const old = readFileSync(file, "utf8");
+      const a = old.indexOf("## Lab twin");
+      const b = a < 0 ? -1 : old.indexOf("\n## ", a + 5);
+      writeFileSync(file, a < 0 ? `${old}\n${section}` : `${old.slice(0, a)}${section}${b < 0 ? "" : old.slice(b + 1)}`);
+      process.stdout.write("updated the Lab twin section of BENCHMARKS.md\n");
+    }
+    return;
+  }
   log(`dvr-lab bench: ${m.cpuModel}, nproc ${m.nproc}, ${(m.memTotalMiB / 1024).toFixed(1)} GiB, node ${m.node}, load ${m.loadavg.join(" ")}`);
 
   const results: SizeResult[] = [];

@@ -1,7 +1,8 @@
 /**
- * Part 4 (optional, `npm run bench -- --twin`): lab twin bring-up / verify / teardown of the
- * reference lab, timed, with the machine's peak used memory (MemTotal - MemAvailable) above the
- * baseline sampled every 250 ms (the twin is many processes: MariaDB, RabbitMQ, neutron-server,
+ * Part 4 (optional, `npm run bench -- --twin`): every `dvr-lab lab` run the tests make (the reference
+ * lab verified twice, the upstream layout, each fault), one twin at a time, timed per phase (synth,
+ * up, verify, down) as the run reports them, with the machine's peak used memory
+ * (MemTotal - MemAvailable) above the baseline sampled every 250 ms (the twin is many processes: MariaDB, RabbitMQ, neutron-server,
  * agents, OVS). Refuses to run (and says why) when not root, when the twin or its prerequisites are
  * missing, or when another twin already runs here (the twins share /run paths and the CPU).
  */
@@ -12,11 +13,15 @@ import { join } from "path";
 import { usedMemoryKb } from "./machine";
 
 export interface TwinStep {
-  readonly step: "up" | "verify" | "down";
+  /** "reference (2 verifier runs)", "upstream", "fault no-dvr-flows", ... */
+  readonly step: string;
   readonly seconds?: number;
   readonly peakMemMiB?: number;
   readonly exitCode?: number;
   readonly note?: string;
+  /** Phases of the run as `dvr-lab lab --json` reports them (s). */
+  readonly phases?: { synth?: number; up?: number; verify: number[]; down?: number; total: number };
+  readonly verdicts?: string[];
 }
 
 export interface TwinResult {
@@ -25,16 +30,25 @@ export interface TwinResult {
   readonly steps: TwinStep[];
 }
 
+/** The lab runs the bench times, one twin at a time: what `npm test` runs in test/lab. */
+export const LAB_SCENARIOS: { label: string; args: string[] }[] = [
+  { label: "reference, 2 verifier runs", args: ["--layout", "reference", "--runs", "2"] },
+  { label: "upstream layout", args: ["--layout", "upstream"] },
+  ...["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server"].map((f) => ({ label: `fault ${f}`, args: ["--fault", f] })),
+];
+
 const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "bin", "dvr-lab.js");
 
-function run(args: string[], log: (l: string) => void): Promise<{ code: number; seconds: number; peakMemMiB?: number; output: string }> {
+function run(args: string[], log: (l: string) => void): Promise<{ code: number; seconds: number; peakMemMiB?: number; output: string; stdout: string }> {
   const base = usedMemoryKb();
   let peak = base;
   const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    let stdout = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
     const collect = (b: Buffer) => {
       output += b.toString();
       for (const l of b.toString().split("\n")) if (l.trim()) log(`    ${l}`);
@@ -49,7 +63,7 @@ function run(args: string[], log: (l: string) => void): Promise<{ code: number; 
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const peakMemMiB = base !== undefined && peak !== undefined ? Math.round((peak - base) / 1024) : undefined;
-      resolve({ code: code ?? 1, seconds, peakMemMiB, output });
+      resolve({ code: code ?? 1, seconds, peakMemMiB, output, stdout });
     });
   });
 }
@@ -84,32 +98,26 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
   const others = otherNeutronServers();
   if (others.length) return notMeasured(`another twin (neutron-server pid ${others.join(", ")}) is running on this machine; not started next to it`);
 
-  const stateDir = mkdtempSync(join(tmpdir(), "dvr-lab-bench-twin-"));
-  const where = ["--name", "benchtwin", "--state-dir", stateDir];
   const steps: TwinStep[] = [];
-  try {
-    log("  twin up --builtin reference ...");
-    const up = await run(["twin", "up", "--builtin", "reference", ...where], log);
-    steps.push({ step: "up", seconds: up.seconds, peakMemMiB: up.peakMemMiB, exitCode: up.code });
-    if (up.code === 0) {
-      // The verify step: `dvr-lab verify` against the twin needs the twin's transport; the CLI offers it
-      // only when `dvr-lab twin --help` lists a verify subcommand.
-      const help = await run(["twin", "--help"], () => undefined);
-      if (/^\s+verify\b/m.test(help.output)) {
-        log("  twin verify ...");
-        const v = await run(["twin", "verify", ...where], log);
-        steps.push({ step: "verify", seconds: v.seconds, peakMemMiB: v.peakMemMiB, exitCode: v.code });
-      } else {
-        steps.push({ step: "verify", note: "not measured: verify is not wired to the twin yet (no `dvr-lab twin verify`; lib/twin/lab-cli.ts TODO)" });
+  for (const sc of LAB_SCENARIOS) {
+    const stateDir = mkdtempSync(join(tmpdir(), "dvr-lab-bench-lab-"));
+    try {
+      log(`  dvr-lab lab ${sc.args.join(" ")} ...`);
+      const r = await run(["lab", ...sc.args, "--json", "--name", "benchlab", "--state-dir", stateDir], () => undefined);
+      let phases: TwinStep["phases"];
+      let verdicts: string[] | undefined;
+      try {
+        const j = JSON.parse(r.stdout) as { seconds: TwinStep["phases"]; reports: { verdict: string }[] };
+        phases = j.seconds;
+        verdicts = j.reports.map((x) => x.verdict);
+      } catch {
+        /* no JSON: the exit code says enough */
       }
-    } else {
-      steps.push({ step: "verify", note: `not measured: twin up failed (exit ${up.code})` });
+      log(`    exit ${r.code}, ${r.seconds.toFixed(1)} s${phases ? ` (up ${phases.up} s, verify ${phases.verify.join(" + ")} s, down ${phases.down} s)` : ""}`);
+      steps.push({ step: sc.label, seconds: r.seconds, peakMemMiB: r.peakMemMiB, exitCode: r.code, ...(phases ? { phases } : {}), ...(verdicts ? { verdicts } : {}) });
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
     }
-  } finally {
-    log("  twin down ...");
-    const down = await run(["twin", "down", ...where], log);
-    steps.push({ step: "down", seconds: down.seconds, peakMemMiB: down.peakMemMiB, exitCode: down.code });
-    rmSync(stateDir, { recursive: true, force: true });
   }
   return { measured: true, steps };
 }
