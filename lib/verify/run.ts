@@ -212,7 +212,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   }
   const snap = new Map(structure.map((s) => [s.host, s]));
   const tunnels = tunnelChecks(d, snap, tunnelIp);
-  structureChecks = tunnels.checks;
+  structureChecks = [...dvrFlowChecks(d, snap), ...tunnels.checks];
   for (const c of structureChecks.filter((x) => !x.ok)) log(`structure: ${c.subject}: ${c.actual}`);
   const dvrMacs: Record<string, string> = {};
   for (const s of structure) if (s.dvrMac) dvrMacs[s.host] = s.dvrMac;
@@ -470,4 +470,34 @@ function withMissingTunnels(d: LabDescription, exp: TopologyRow["directions"][nu
   }
   if (!lacking.length) return r;
   return { ...r, verdict: "fail", reasons: [...lacking.map((m) => `path ${path.join(" -> ")} needs a tunnel: ${m}`), ...r.reasons] };
+}
+
+/**
+ * Structural check (DVR.md §1.2): every host whose qrouter is expected to route a DVR row must run
+ * its OVS agent in DVR mode: br-tun table=1 rewrites to the host's DVR MAC (or, before the first
+ * DVR flow, the agent logged "operating in DVR Mode with MAC").
+ */
+export function dvrFlowChecks(d: LabDescription, snap: ReadonlyMap<string, HostSnapshot>): GateCheck[] {
+  const hosts = new Set<string>();
+  for (const row of d.rows) {
+    if (!row.distributed) continue;
+    for (const exp of row.directions) for (const h of exp.routedAt) if (h.namespace === "qrouter") hosts.add(h.host);
+  }
+  const checks: GateCheck[] = [];
+  for (const h of [...hosts].sort()) {
+    const s = snap.get(h);
+    if (!s?.ok) continue;
+    checks.push({
+      id: "dvr-flows",
+      subject: h,
+      ok: !!s.dvrMac,
+      expected: "DVR MAC (br-tun table=1 mod_dl_src, or the OVS agent's DVR mode log line)",
+      actual: s.dvrMac
+        ? `${s.dvrMac} (${s.dvrMacSource})`
+        : s.dvrMacsSeen.length > 1
+          ? `several mod_dl_src values: ${s.dvrMacsSeen.join(", ")}`
+          : "no DVR flow in br-tun table=1 and no DVR mode line in the OVS agent log",
+    });
+  }
+  return checks;
 }
