@@ -491,6 +491,12 @@ export class Twin {
       await this.waitPortsActive(120000);
       this.mark("VM ports ACTIVE");
       await this.converge((opts.convergeTimeoutSeconds ?? 90) * 1000);
+      this.mark("data plane answers");
+      // Pings answering is not the final path yet: a DVR router update can still be running (seen:
+      // 14 s on the upstream layout's com1; until it finished, SNAT from com1 bypassed its qrouter).
+      await this.waitL3Idle(90000);
+      this.mark("L3 agents idle");
+      await this.converge(30000);
       this.mark("data plane converged");
       return;
     }
@@ -507,6 +513,45 @@ export class Twin {
     } catch (e) {
       this.observe((e as Error).message);
       this.mark("fault run: convergence wait ended");
+    }
+  }
+
+  /**
+   * Waits until no L3 agent has a router update in progress (for every router, the last of the
+   * log's "Starting router update for R" / "Finished a router update for R" lines is a Finished) and
+   * the last one finished at least 5 s ago.
+   */
+  private async waitL3Idle(timeoutMs: number): Promise<void> {
+    const logs = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => join(this.hostDir(h.name), "log", "neutron-l3-agent.log"));
+    let why = "";
+    try {
+      await waitFor("L3 agents idle", timeoutMs, () => {
+        for (const f of logs) {
+          const text = existsSync(f) ? readFileSync(f, "utf8") : "";
+          const pending = new Set<string>();
+          let last = 0;
+          for (const line of text.split("\n")) {
+            // Per router, the last event counts: a failed update (traceback) logs no "Finished" and
+            // is retried under a new update_id.
+            const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*(Starting router update|Finished a router update) for ([0-9a-f-]+)/.exec(line);
+            if (!m) continue;
+            if (m[2].startsWith("Starting")) pending.add(m[3]);
+            else pending.delete(m[3]);
+            last = new Date(m[1].replace(" ", "T")).getTime();
+          }
+          if (pending.size) {
+            why = `${f}: ${pending.size} router update(s) in progress`;
+            return false;
+          }
+          if (Date.now() - last < 5000) {
+            why = `${f}: last router update finished ${((Date.now() - last) / 1000).toFixed(1)} s ago`;
+            return false;
+          }
+        }
+        return true;
+      }, 500);
+    } catch {
+      throw new Error(`dvr-lab twin: L3 agents still busy after ${timeoutMs / 1000} s (${why})`);
     }
   }
 
