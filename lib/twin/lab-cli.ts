@@ -1,4 +1,4 @@
-import { readFileSync } from "fs";
+import { readFileSync, rmSync } from "fs";
 import { renderText } from "../verify/report";
 import type { WindowMode } from "../verify/run";
 import { FAULT_NAMES } from "./faults";
@@ -68,15 +68,19 @@ export async function run(args: string[]): Promise<number> {
 
   // Teardown on SIGINT/SIGTERM, whatever phase the run is in.
   let stateDir: string | undefined;
-  let stopping = false;
+  let stopping: Promise<void> | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) return;
-    stopping = true;
+    stopping = new Promise<void>(() => undefined); // never resolves: done() exits the process
     process.stderr.write(`dvr-lab lab: ${sig}: tearing the twin down\n`);
     const t = stateDir ? Twin.attach(stateDir) : undefined;
-    const done = () => process.exit(sig === "SIGINT" ? 130 : 143);
+    const done = () => {
+      // The interrupted bring-up may have saved its failed state meanwhile: nothing stays behind.
+      if (stateDir && !o["keep-logs"]) rmSync(stateDir, { recursive: true, force: true });
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    };
     if (!t) return done();
-    t.down({ keepLogs: !!o["keep-logs"] }).then(done, done);
+    void t.down({ keepLogs: !!o["keep-logs"] }).then(done, done);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -99,6 +103,7 @@ export async function run(args: string[]): Promise<number> {
       log,
       onStateDir: (d) => (stateDir = d),
     });
+    if (stopping) await stopping;
     if (o.json) {
       process.stdout.write(JSON.stringify(result, null, 2) + "\n");
     } else {
@@ -114,6 +119,8 @@ export async function run(args: string[]): Promise<number> {
       );
     }
     if (result.error) process.stderr.write(`dvr-lab lab: ${result.error}\n`);
+    // Interrupted: the signal handler's teardown finishes and exits (130/143), not this path.
+    if (stopping) await stopping;
     return result.exitCode;
   } finally {
     process.removeListener("SIGINT", onSignal);
