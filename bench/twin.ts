@@ -7,8 +7,7 @@
  * missing, or when another twin already runs here (the twins share /run paths and the CPU).
  */
 import { spawn } from "child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "fs";
-import { tmpdir } from "os";
+import { existsSync, readdirSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
 import { usedMemoryKb } from "./machine";
 
@@ -100,10 +99,12 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
 
   const steps: TwinStep[] = [];
   for (const sc of LAB_SCENARIOS) {
-    const stateDir = mkdtempSync(join(tmpdir(), "dvr-lab-bench-lab-"));
+    // The default state dir (<package>/.twin/<name>): not under /tmp, which the twin hosts mount over.
+    const name = `benchlab-${process.pid}`;
+    const stateDir = join(ROOT, ".twin", name);
     try {
       log(`  dvr-lab lab ${sc.args.join(" ")} ...`);
-      const r = await run(["lab", ...sc.args, "--json", "--name", "benchlab", "--state-dir", stateDir], () => undefined);
+      const r = await run(["lab", ...sc.args, "--json", "--name", name], () => undefined);
       let phases: TwinStep["phases"];
       let verdicts: string[] | undefined;
       try {

@@ -194,6 +194,10 @@ export class Twin {
     const fault = opts.fault ? planFault(opts.fault, opts.description) : undefined;
     const name = opts.name ?? plan.lab;
     const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
+    if (/^\/(tmp|run)(\/|$)/.test(stateDir)) {
+      // remote/twin/ns-init.sh mounts each host's own tmpfs over /tmp and /run: files there are invisible inside.
+      throw new Error(`dvr-lab twin: the state dir ${stateDir} must not be under /tmp or /run (the twin's hosts mount their own tmpfs there)`);
+    }
     const existing = loadState(stateDir);
     if (existing && existing.holders.some((p) => alive(p))) {
       throw new Error(`dvr-lab twin: "${name}" is already up (state ${stateDir}); run \`dvr-lab twin down --name ${name}\` first`);
