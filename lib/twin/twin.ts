@@ -1,7 +1,8 @@
+import { packageRoot } from "../push/remote-script";
 import { spawnSync } from "child_process";
 import { randomUUID } from "crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { dirname, join, resolve } from "path";
+import { join, resolve } from "path";
 import { LabDescription } from "../model/topology";
 import type { NeutronFile } from "../push/neutron-paths";
 import { AgentInfo, NeutronApi, PortInfo } from "./api";
@@ -91,20 +92,18 @@ export interface TwinUpOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The dvr-lab package root (holds remote/). */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "dvr-lab") return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error("dvr-lab twin: cannot find the package root");
-    dir = up;
-  }
-}
+/** The dvr-lab package root (holds remote/): one implementation, in lib/push/remote-script.ts. */
+export { packageRoot };
 
+/**
+ * `<package>/.twin/<name>`, or `$DVR_LAB_TWIN_STATE/<name>`. A checkout under /tmp or /run (where the
+ * twin's hosts mount their own tmpfs) uses /var/lib/dvr-lab-twin/<name> instead.
+ */
 export function defaultStateDir(name: string): string {
-  return resolve(process.env.DVR_LAB_TWIN_STATE ?? join(packageRoot(), ".twin"), name);
+  if (process.env.DVR_LAB_TWIN_STATE) return resolve(process.env.DVR_LAB_TWIN_STATE, name);
+  const local = join(packageRoot(), ".twin");
+  const hidden = /^\/(tmp|run)(\/|$)/.test(resolve(local));
+  return resolve(hidden ? "/var/lib/dvr-lab-twin" : local, name);
 }
 
 export function loadState(stateDir: string): TwinState | undefined {
