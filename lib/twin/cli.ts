@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "fs";
 import { LabDescription } from "../model/topology";
-import { referenceDescription } from "./reference";
 import { defaultStateDir, loadState, Twin, twinPrerequisites } from "./twin";
 
 const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
@@ -15,7 +14,9 @@ options:
   --stack FILE          synthesized cdk.tf.json: the description comes from its "<lab>_description"
                         output and the nodes are configured by its ConfigPush null_resources
   --description FILE    a LabDescription JSON (dvr-lab/lab@1); nodes get the push built from it
-  --builtin reference   the built-in reference lab (ctrl1, com1 dvr_snat, com2 dvr)
+  --layout L            reference (default: ctrl1, com1 dvr_snat, com2 dvr) or upstream: the example,
+                        synthesized in-process; its ConfigPush resources configure the nodes
+                        (--builtin L is an alias)
   --name NAME           twin name (default: the lab name); selects the state dir
   --state-dir DIR       default: <package>/.twin/<name> (or $DVR_LAB_TWIN_STATE/<name>)
   --converge-timeout S  cap of the data-plane gate (default 90)
@@ -76,11 +77,13 @@ export async function run(args: string[]): Promise<number> {
         description = descriptionFromStack(stack);
       } else if (typeof o.description === "string") {
         description = JSON.parse(readFileSync(o.description, "utf8")) as LabDescription;
-      } else if (o.builtin === "reference") {
-        description = referenceDescription();
       } else {
-        process.stderr.write(`dvr-lab twin up: give --stack, --description or --builtin reference\n${USAGE}`);
-        return 2;
+        // The examples synthesized in-process: the ONE model, no second definition of the lab.
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { synthLayout } = require("./lab") as typeof import("./lab");
+        const layout = String(o.layout ?? o.builtin ?? "reference") as import("./lab").Layout;
+        stack = synthLayout(layout);
+        description = descriptionFromStack(stack);
       }
       const missing = await twinPrerequisites();
       if (missing.length) {

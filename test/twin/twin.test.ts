@@ -8,7 +8,8 @@ import { readFileSync } from "fs";
 import { spawnSync } from "child_process";
 import { AgentInfo, PortInfo } from "../../lib/twin/api";
 import { processesIn } from "../../lib/twin/proc";
-import { referenceDescription } from "../../lib/twin/reference";
+import { descriptionFromStack } from "../../lib/twin/cli";
+import { synthLayout } from "../../lib/twin/lab";
 import { TwinTransport } from "../../lib/twin/transport";
 import { defaultStateDir, Twin } from "../../lib/twin/twin";
 import { existsSync, rmSync } from "fs";
@@ -24,7 +25,9 @@ const rootNetns = () => (existsSync("/run/netns") ? spawnSync("ls", ["/run/netns
 
 describeTwin("lab twin (reference lab, real neutron)", () => {
   const name = `twintest-${process.pid}`;
-  const description = referenceDescription(name);
+  // The synthesized reference example: its ConfigPush resources configure the twin's nodes.
+  const stack = synthLayout("reference");
+  const description = descriptionFromStack(stack);
   let twin: Twin;
   let stateDir: string | undefined;
   const before = { links: "", mounts: "", netns: "" };
@@ -34,7 +37,7 @@ describeTwin("lab twin (reference lab, real neutron)", () => {
     before.mounts = rootMounts();
     before.netns = rootNetns();
     stateDir = defaultStateDir(name);
-    twin = await Twin.up({ description, name, convergeTimeoutSeconds: 90 });
+    twin = await Twin.up({ description, stack, name, convergeTimeoutSeconds: 90 });
   }, 10 * 60 * 1000); // hang guard, not a timing assertion (figures: npm run bench -- --twin)
 
   afterAll(async () => {
@@ -71,8 +74,9 @@ describeTwin("lab twin (reference lab, real neutron)", () => {
 
   test("router namespaces per host", async () => {
     const ns = await twin.namespacesPerHost();
-    const dvr = twin.state.neutron.routers.dvr;
-    const legacy = twin.state.neutron.routers.legacy;
+    const dvr = twin.state.neutron.routers[description.routers.find((r) => r.distributed)!.name];
+    const legacy = twin.state.neutron.routers[description.routers.find((r) => !r.distributed)!.name];
+    expect([dvr, legacy].every((id) => typeof id === "string")).toBe(true);
     expect(ns.com1).toEqual(expect.arrayContaining([`qrouter-${dvr}`, `snat-${dvr}`, `qrouter-${legacy}`]));
     expect(ns.com2).toContain(`qrouter-${dvr}`);
     expect(ns.com2).not.toContain(`snat-${dvr}`);
@@ -89,7 +93,8 @@ describeTwin("lab twin (reference lab, real neutron)", () => {
       expect(p?.fixed_ips[0].ip_address).toBe(vm.fixedIp);
     }
     const t = new TwinTransport(twin.state.stateDir);
-    const [a, b] = description.vms.filter((v) => v.subnet.startsWith("dvr"));
+    const dvrSubnets = description.routers.find((r) => r.distributed)!.subnets;
+    const [a, b] = description.vms.filter((v) => dvrSubnets.includes(v.subnet));
     const r = await t.runInVm(a.name, ["ping", "-c", "1", "-W", "2", b.fixedIp]);
     expect(r.code).toBe(0);
     const h = await t.run("com2", ["hostname"]);
