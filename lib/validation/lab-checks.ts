@@ -1,5 +1,6 @@
 import { IConstruct } from "constructs";
 import { cidrContains, cidrsOverlap, fromInt, Ipv4Cidr, isIpv4, isNetworkOrBroadcast, parseCidr, toInt } from "../model/ipv4";
+import type { DvrLabExternalProps, DvrLabInstanceProps } from "../lab/dvr-lab";
 import type { LabTopology, SubnetSpec, VmSpec } from "../model/topology";
 import * as check from "./checks";
 import { DvrLabInputError, Finding, isUnresolved } from "./format";
@@ -16,17 +17,10 @@ export interface LabRouterInput {
 export interface LabInput {
   readonly labName?: string;
   readonly routers: readonly LabRouterInput[];
-  readonly external?: {
-    readonly networkName: string;
-    readonly cidr: string;
-    readonly physnet: string;
-    readonly gatewayIp?: string;
-    readonly probeTarget?: string;
-    readonly allocationPool?: { readonly start: string; readonly end: string };
-  };
+  readonly external?: DvrLabExternalProps;
   readonly vms?: readonly VmSpec[];
   readonly nodeCount: number;
-  readonly instances: { readonly imageName: string; readonly flavorName: string; readonly publicKey: string; readonly keyPairName?: string };
+  readonly instances: DvrLabInstanceProps;
   readonly sshSourceCidr?: string;
   readonly vniRange?: { readonly min: number; readonly max: number };
   readonly topology: LabTopology;
