@@ -41,6 +41,8 @@ echo "${SECTION} addr"
 ip -o -4 addr show
 echo "${SECTION} tunnels"
 t=$(${tunnels} 2>&1); rc=$?; echo "$t" | grep -i vxlan; echo "ovs-appctl-rc=$rc"
+echo "${SECTION} redirects"
+for n in $(ip netns list | awk '/^qrouter-/ {print $1}'); do echo "$n $(ip netns exec "$n" sysctl -n net.ipv4.conf.all.send_redirects 2>/dev/null)"; done
 echo "${SECTION} tools"
 command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
 echo "${SECTION} end"
@@ -64,6 +66,18 @@ export interface HostSnapshot {
   readonly tcpdump: boolean;
   /** Remote IPs of the host's VXLAN tunnel ports (undefined: not listed, e.g. an older probe). */
   readonly tunnelRemotes?: string[];
+  /** qrouter namespace -> its net.ipv4.conf.all.send_redirects (undefined: not read). */
+  readonly sendRedirects?: Readonly<Record<string, boolean>>;
+}
+
+/** `<namespace> <0|1>` lines of the snapshot's redirects section (other lines ignored). */
+export function parseSendRedirects(body: string): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const line of body.split("\n")) {
+    const m = /^(qrouter-\S+) ([01])$/.exec(line.trim());
+    if (m) out[m[1]] = m[2] === "1";
+  }
+  return out;
 }
 
 export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): HostSnapshot {
@@ -86,6 +100,7 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     ...(tunnelInterface ? { tunnelInterface } : {}),
     tcpdump: /tcpdump=yes/.test(body("tools")),
     ...(parseVxlanRemotes(body("tunnels")) ? { tunnelRemotes: parseVxlanRemotes(body("tunnels")) } : {}),
+    ...(sections.some((x) => x.kind === "redirects") ? { sendRedirects: parseSendRedirects(body("redirects")) } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export function causeOf(c: GateCheck): string {
     }
     case "dvr-flows":
       return `${c.subject} has no DVR flows: ${c.actual}`;
+    case "qrouter-redirects":
+      return `${c.subject} sends ICMP redirects: ${c.actual.replace(/^net\.ipv4\.conf\.all\.send_redirects=1: it sends ICMP redirects, so /, "")}`;
     case "vxlan-tunnel":
       return `no VXLAN tunnel ${c.subject.replace(/^tunnel /, "")}: ${c.actual}`;
     default:

@@ -212,7 +212,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   }
   const snap = new Map(structure.map((s) => [s.host, s]));
   const tunnels = tunnelChecks(d, snap, tunnelIp);
-  structureChecks = [...dvrFlowChecks(d, snap), ...tunnels.checks];
+  structureChecks = [...dvrFlowChecks(d, snap), ...redirectChecks(d, snap, gate.resolved), ...tunnels.checks];
   for (const c of structureChecks.filter((x) => !x.ok)) log(`structure: ${c.subject}: ${c.actual}`);
   const dvrMacs: Record<string, string> = {};
   for (const s of structure) if (s.dvrMac) dvrMacs[s.host] = s.dvrMac;
@@ -297,7 +297,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
       const row = d.rows[i];
       const ping = outcomes.find((o) => o.key === row.id);
       const directions = row.directions.map((exp) =>
-        withMissingTunnels(d, exp, tunnels.missing, judgeDirection(row, exp, evidence, confirmed, {
+        withVmRoute(d, row, exp, ping, withMissingTunnels(d, exp, tunnels.missing, judgeDirection(row, exp, evidence, confirmed, {
           pings,
           minForwarded,
           namespaceOf: (hop) => namespaceOf(hop, gate.resolved),
@@ -305,7 +305,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
           vmHost: (vm) => d.vms.find((v) => v.name === vm)?.host,
           rowOfLength,
           ...(ping ? { ping } : {}),
-        })),
+        }))),
       );
       rows.push({
         ...rowHeader(d, row, i),
@@ -473,6 +473,26 @@ function withMissingTunnels(d: LabDescription, exp: TopologyRow["directions"][nu
 }
 
 /**
+ * The source VM's route to the target after its pings: a next hop other than its subnet's gateway
+ * (e.g. an ICMP redirect to the snat namespace's sg- port) means its packets did not go to its
+ * node's qrouter, whatever the lab's routers do. Named first in a request direction that did not
+ * pass; a passing direction keeps its verdict (the route is the one after the pings).
+ */
+export function withVmRoute(d: LabDescription, row: TopologyRow, exp: TopologyRow["directions"][number], ping: PingOutcome | undefined, r: DirectionResult): DirectionResult {
+  if (exp.direction !== "request" || !ping?.route) return r;
+  const vm = d.vms.find((v) => v.name === exp.from);
+  const gw = vm && d.subnets.find((s) => s.name === vm.subnet)?.gatewayIp;
+  const via = /\bvia (\d+\.\d+\.\d+\.\d+)/.exec(ping.route)?.[1];
+  if (!vm || !gw || !via || via === gw) return r;
+  const redirected = /<redirected>/.test(ping.route);
+  const line =
+    `VM ${vm.name} routes ${pingTarget(d, row) ?? row.target} (${row.target}) via ${via}, not its gateway ${gw}` +
+    (redirected ? " (its kernel holds an ICMP redirect: `cache <redirected>`)" : "") +
+    `: its packets skip ${vm.host}'s qrouter (route: ${ping.route})`;
+  return { ...r, reasons: r.verdict === "pass" ? [...r.reasons, line] : [line, ...r.reasons] };
+}
+
+/**
  * Structural check (DVR.md §1.2): every host whose qrouter is expected to route a DVR row must run
  * its OVS agent in DVR mode: br-tun table=1 rewrites to the host's DVR MAC (or, before the first
  * DVR flow, the agent logged "operating in DVR Mode with MAC").
@@ -498,6 +518,37 @@ export function dvrFlowChecks(d: LabDescription, snap: ReadonlyMap<string, HostS
           ? `several mod_dl_src values: ${s.dvrMacsSeen.join(", ")}`
           : "no DVR flow in br-tun table=1 and no DVR mode line in the OVS agent log",
     });
+  }
+  return checks;
+}
+
+/**
+ * Structural check (docs/VERIFY.md "ICMP redirects"): a distributed router with a gateway must not send ICMP redirects from
+ * any of its qrouter namespaces. Its SNAT rule forwards a VM's external traffic to the sg- port out
+ * of the SAME qr- interface it came in on, so a redirecting qrouter tells the VM to send there
+ * directly, and the VM bypasses its node's qrouter for the route cache's 300 s. Neutron sets
+ * net.ipv4.conf.all.send_redirects=0 when it adds the router's gateway on a node (the per-interface 0
+ * it sets with each SNAT rule does not suffice: the kernel redirects when all OR the interface says 1).
+ */
+export function redirectChecks(d: LabDescription, snap: ReadonlyMap<string, HostSnapshot>, resolved: Resolved): GateCheck[] {
+  const checks: GateCheck[] = [];
+  for (const r of d.routers) {
+    const id = resolved.routerIds[r.name];
+    if (!r.distributed || !r.externalGateway || !id) continue;
+    const ns = `qrouter-${id}`;
+    for (const s of [...snap.values()].sort((a, b) => a.host.localeCompare(b.host))) {
+      const v = s.ok ? s.sendRedirects?.[ns] : undefined;
+      if (v === undefined) continue;
+      checks.push({
+        id: "qrouter-redirects",
+        subject: `${s.host} qrouter of ${r.name} (${ns.slice(0, 16)}…)`,
+        ok: !v,
+        expected: "net.ipv4.conf.all.send_redirects=0",
+        actual: v
+          ? "net.ipv4.conf.all.send_redirects=1: it sends ICMP redirects, so its VMs' SNAT traffic is redirected straight to the snat namespace (the router's gateway set-up on this node did not finish)"
+          : "net.ipv4.conf.all.send_redirects=0",
+      });
+    }
   }
   return checks;
 }

@@ -75,6 +75,8 @@ export interface PingOutcome {
   readonly transmitted: number;
   readonly received: number;
   readonly output: string;
+  /** The VM's route to the target after the ping (`ip route get`, one line), when printed. */
+  readonly route?: string;
 }
 
 /** What a VM executor may use at run time (resolved by the gate and the structure snapshot). */

@@ -8,6 +8,18 @@ export function pingArgv(p: PingRequest): string[] {
   return ["ping", "-c", String(p.count), "-s", String(p.payloadSize), "-W", String(p.waitSeconds), p.target];
 }
 
+/** Marks the line with the VM's route to the target (printed after the ping). */
+export const ROUTE_MARKER = "DVRLAB-ROUTE";
+
+/**
+ * The shell line run inside the VM: the ping, then the route the VM used for the target as its
+ * kernel has it now (`ip route get`: iproute2 and BusyBox; iproute2 adds "cache <redirected>" when an
+ * ICMP redirect changed it), on one line. The ping's exit code is kept.
+ */
+export function vmProbeScript(p: PingRequest): string {
+  return `${shJoin(pingArgv(p))}; rc=$?; echo ${ROUTE_MARKER} $(ip route get ${shJoin([p.target])} 2>&1 | head -n 2); exit $rc`;
+}
+
 /**
  * One script per node that starts all pings of the batch in parallel (each through `prefix(p)`)
  * and prints each output in its own section; so a batch costs one command per node.
@@ -35,12 +47,14 @@ export function parseGroupedPings(batch: readonly PingRequest[], stdout: string,
   return batch.map((p) => {
     const s = sections.find((x) => x.kind === "ping" && x.label === p.key);
     const summary = s ? parsePingSummary(s.body) : undefined;
+    const route = s ? new RegExp(`^${ROUTE_MARKER} (.*)$`, "m").exec(s.body)?.[1].replace(/\s+/g, " ").trim() : undefined;
     return {
       key: p.key,
       ran: !!summary,
       transmitted: summary?.transmitted ?? 0,
       received: summary?.received ?? 0,
       output: s ? s.body.trim() : stderr.trim() || "(no output)",
+      ...(route ? { route } : {}),
     };
   });
 }
@@ -104,7 +118,7 @@ export class QdhcpSshVmExecutor implements VmExecutor {
       return !!net;
     });
     const script = groupedPingScript(runnable, (p) =>
-      shJoin(["ip", "netns", "exec", `qdhcp-${ctx.networkIdOf(p.vm.subnet)}`, "ssh", ...sshOpts, `${user}@${p.vm.fixedIp}`, shJoin(pingArgv(p))]),
+      shJoin(["ip", "netns", "exec", `qdhcp-${ctx.networkIdOf(p.vm.subnet)}`, "ssh", ...sshOpts, `${user}@${p.vm.fixedIp}`, vmProbeScript(p)]),
     );
     const timeoutMs = Math.max(...batch.map((p) => p.count * (p.waitSeconds + 1))) * 1000 + 60000;
     const res = runnable.length ? await ctx.transport.run(host, { script }, { timeoutMs }) : { stdout: "", stderr: "", code: 0 };
@@ -138,7 +152,7 @@ export class NamespaceVmExecutor implements VmExecutor {
     const groups = groupBy(batch, (p) => this.locate(p.vm).host);
     const results = await Promise.all(
       [...groups].map(async ([host, ps]) => {
-        const script = groupedPingScript(ps, (p) => shJoin([...this.locate(p.vm).prefix, ...pingArgv(p)]));
+        const script = groupedPingScript(ps, (p) => shJoin([...this.locate(p.vm).prefix, "sh", "-c", vmProbeScript(p)]));
         const timeoutMs = Math.max(...ps.map((p) => p.count * (p.waitSeconds + 1))) * 1000 + 30000;
         const res = await ctx.transport.run(host, { script }, { timeoutMs });
         return parseGroupedPings(ps, res.stdout, res.stderr);

@@ -3,7 +3,8 @@
  * Neutron answering from recorded JSON. This is a unit test of the whole pipeline; it proves
  * nothing about a real lab.
  */
-import { plan, verify } from "../../lib/verify/run";
+import { causes } from "../../lib/verify/report";
+import { plan, verify, withVmRoute } from "../../lib/verify/run";
 import { QdhcpSshVmExecutor } from "../../lib/verify/vm-executor";
 import { FakeNeutron, ReplayTransport, seedDescription } from "./fakes";
 
@@ -59,7 +60,7 @@ describe("verify against replayed recordings of the seed lab", () => {
     expect(job).toContain("'udp port 4789 and host 192.0.2.12 and (udp[32:2]=1139 or udp[32:2]=1147 or udp[32:2]=1155 or udp[32:2]=1163)'");
     const ping = t.commands.find((c) => c.kind === "ping" && / -c 5 /.test(c.text))!.text;
     expect(ping).toContain(
-      "ip netns exec qdhcp-8a3d1c5e-2b4f-4e6a-9d7c-1f2e3a4b5c6d ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -o ConnectTimeout=10 -i /root/.ssh/lab_vm cirros@198.51.100.10 'ping -c 5 -s 1111 -W 2 198.51.100.74'",
+      "ip netns exec qdhcp-8a3d1c5e-2b4f-4e6a-9d7c-1f2e3a4b5c6d ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR -o ConnectTimeout=10 -i /root/.ssh/lab_vm cirros@198.51.100.10 'ping -c 5 -s 1111 -W 2 198.51.100.74; rc=$?; echo DVRLAB-ROUTE $(ip route get 198.51.100.74 2>&1 | head -n 2); exit $rc'",
     );
     for (const c of t.commands) expect(c.text).not.toMatch(/\b(ip (link|addr|route|netns) (add|del|set)|ovs-vsctl|iptables -[AIDF]|sysctl -w)\b/);
   });
@@ -130,5 +131,61 @@ describe("verify against replayed recordings of the seed lab", () => {
     expect(t.commands).toHaveLength(0);
     expect(report.rows.every((r) => r.verdict === "inconclusive")).toBe(true);
     expect(report.exitCode).toBe(1);
+  });
+});
+
+describe("ICMP redirects (a qrouter with net.ipv4.conf.all.send_redirects=1)", () => {
+  const R1 = "qrouter-0b7e3c1a-5d2f-4e8a-9c61-2f4d8e7a1b90";
+  const redirected = "DVRLAB-ROUTE 203.0.113.1 via 198.51.100.100 dev eth0 src 198.51.100.74 uid 0 cache <redirected> expires 297sec";
+  const edit = (sendRedirects: string, route?: string) => (host: string, kind: string, out: string, text: string) => {
+    if (kind === "snapshot") return out.replace("### DVRLAB end", `### DVRLAB redirects\n${R1} ${host === "com2" ? sendRedirects : "0"}\n### DVRLAB end`);
+    if (kind === "ping" && / -c 5 /.test(text) && route) return out.replace(/(### DVRLAB ping r1-snat[\s\S]*?DVRLAB-RC 0\n)/, `$1${route}\n`);
+    return out;
+  };
+
+  test("a redirecting qrouter fails the structure check, naming host, router and effect", async () => {
+    const report = await run(new ReplayTransport(undefined, edit("1")));
+    const checks = report.structureChecks.filter((c) => c.id === "qrouter-redirects");
+    expect(checks.map((c) => [c.subject, c.ok])).toEqual([
+      ["com1 qrouter of r1 (qrouter-0b7e3c1a…)", true],
+      ["com2 qrouter of r1 (qrouter-0b7e3c1a…)", false],
+    ]);
+    expect(causes(report)[0]).toBe("com2 qrouter of r1 (qrouter-0b7e3c1a…) sends ICMP redirects: its VMs' SNAT traffic is redirected straight to the snat namespace (the router's gateway set-up on this node did not finish)");
+    expect(report.verdict).toBe("fail");
+    expect(report.exitCode).toBe(1);
+  });
+
+  test("send_redirects=0 everywhere: the check passes; no section (older probe): no check", async () => {
+    const ok = await run(new ReplayTransport(undefined, edit("0")));
+    expect(ok.structureChecks.filter((c) => c.id === "qrouter-redirects").every((c) => c.ok)).toBe(true);
+    expect(ok.exitCode).toBe(0);
+    const none = await run();
+    expect(none.structureChecks.filter((c) => c.id === "qrouter-redirects")).toEqual([]);
+  });
+
+  test("the VM's route after its pings is recorded; a next hop other than its gateway is named", async () => {
+    const report = await run(new ReplayTransport(undefined, edit("0", redirected)));
+    const snat = report.rows.find((r) => r.id === "r1-snat")!;
+    expect(snat.ping?.route).toBe("203.0.113.1 via 198.51.100.100 dev eth0 src 198.51.100.74 uid 0 cache <redirected> expires 297sec");
+    // the recorded evidence still shows the qrouter routing: verdict kept, the route is noted last
+    expect(snat.directions[0].verdict).toBe("pass");
+    expect(snat.directions[0].reasons.at(-1)).toBe(
+      "VM r1-b-com2 routes 203.0.113.1 (external) via 198.51.100.100, not its gateway 198.51.100.65 (its kernel holds an ICMP redirect: `cache <redirected>`): its packets skip com2's qrouter (route: 203.0.113.1 via 198.51.100.100 dev eth0 src 198.51.100.74 uid 0 cache <redirected> expires 297sec)",
+    );
+    expect(snat.directions[1].reasons.join("\n")).not.toMatch(/routes 203/);
+  });
+
+  test("a direction that did not pass gets the VM's route as its FIRST reason", () => {
+    const d = seedDescription();
+    const row = d.rows.find((r) => r.id === "r1-snat")!;
+    const r = { direction: "request" as const, from: "r1-b-com2", to: "external", expected: [], observed: ["com1 snat"], verdict: "inconclusive" as const, reasons: ["com2 qrouter: 0 of 5 marker packets forwarded"], evidence: { namespaces: [], underlay: { frames: 0, innerSources: [], vnis: [] } } };
+    const out = withVmRoute(d, row, row.directions[0], { key: "r1-snat", ran: true, transmitted: 5, received: 5, output: "", route: "203.0.113.1 via 198.51.100.100 dev eth0 src 198.51.100.74" }, r);
+    expect(out.verdict).toBe("inconclusive");
+    expect(out.reasons).toEqual([
+      "VM r1-b-com2 routes 203.0.113.1 (external) via 198.51.100.100, not its gateway 198.51.100.65: its packets skip com2's qrouter (route: 203.0.113.1 via 198.51.100.100 dev eth0 src 198.51.100.74)",
+      "com2 qrouter: 0 of 5 marker packets forwarded",
+    ]);
+    // via the gateway (BusyBox output: two spaces): unchanged
+    expect(withVmRoute(d, row, row.directions[0], { key: "r1-snat", ran: true, transmitted: 5, received: 5, output: "", route: "203.0.113.1 via 198.51.100.65 dev eth0  src 198.51.100.74" }, r)).toBe(r);
   });
 });

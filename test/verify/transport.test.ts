@@ -2,7 +2,11 @@ import * as fs from "node:fs";
 import { NeutronClient, apiBase, pickEndpoint, type FetchLike } from "../../lib/verify/neutron";
 import { shJoin, shq } from "../../lib/verify/shell";
 import { SshTransport } from "../../lib/verify/ssh-transport";
-import { NamespaceVmExecutor, groupedPingScript, parseGroupedPings } from "../../lib/verify/vm-executor";
+import { spawnSync } from "child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { NamespaceVmExecutor, groupedPingScript, parseGroupedPings, vmProbeScript } from "../../lib/verify/vm-executor";
 import { ReplayTransport, seedDescription } from "./fakes";
 
 describe("SSH transport", () => {
@@ -78,7 +82,34 @@ describe("VM executors", () => {
     expect(ex.plan(batch).map((c) => c.host)).toEqual(["com2", "com1"]);
     await ex.ping(batch, { description: d, transport: t, networkIdOf: () => undefined, namespacesOn: () => [] });
     expect(t.commands.map((c) => c.host).sort()).toEqual(["com1", "com2"]);
-    expect(t.commands.find((c) => c.host === "com2")!.text).toContain("nsenter -t 202 -n ping -c 5 -s 1111 -W 2 203.0.113.1");
+    expect(t.commands.find((c) => c.host === "com2")!.text).toContain(
+      "nsenter -t 202 -n sh -c 'ping -c 5 -s 1111 -W 2 203.0.113.1; rc=$?; echo DVRLAB-ROUTE $(ip route get 203.0.113.1 2>&1 | head -n 2); exit $rc'",
+    );
+  });
+
+  test("the VM probe line really runs: ping's exit code kept, the route on one line (loopback only)", () => {
+    const p = { key: "lo", vm: seedDescription().vms[0], target: "127.0.0.1", count: 1, payloadSize: 56, waitSeconds: 1 };
+    const r = spawnSync("sh", ["-c", vmProbeScript(p)], { encoding: "utf8" });
+    if (r.error || /not found|Operation not permitted/.test(r.stdout + r.stderr)) {
+      // eslint-disable-next-line no-console
+      console.warn(`dvr-lab: probe line test skipped: ping unusable here (${(r.stderr || String(r.error)).trim()})`);
+      expect(process.env.DVR_LAB_REQUIRE_REAL).not.toBe("1");
+      return;
+    }
+    expect(r.status).toBe(0);
+    const [o] = parseGroupedPings([p], `### DVRLAB ping lo\n${r.stdout}DVRLAB-RC ${r.status}\n### DVRLAB end\n`, "");
+    expect(o).toMatchObject({ ran: true, transmitted: 1, received: 1 });
+    expect(o.route).toMatch(/^(local )?127\.0\.0\.1 dev lo\b/);
+    // A ping that fails (a stub: no traffic leaves this machine) keeps its exit code past the route line.
+    const bin = mkdtempSync(join(tmpdir(), "dvr-lab-stub-"));
+    try {
+      writeFileSync(join(bin, "ping"), "#!/bin/sh\necho '1 packets transmitted, 0 received, 100% packet loss'\nexit 1\n", { mode: 0o755 });
+      const bad = spawnSync("sh", ["-c", vmProbeScript(p)], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toMatch(/^DVRLAB-ROUTE (local )?127\.0\.0\.1 dev lo/m);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   test("grouped ping output: sections per key, missing section => did not run", () => {
