@@ -107,6 +107,7 @@ export async function run(args: string[]): Promise<number> {
     if (o.json) {
       process.stdout.write(JSON.stringify(result, null, 2) + "\n");
     } else {
+      for (const l of result.twinRepairs ?? []) process.stdout.write(`twin repaired during bring-up: ${l}\n`);
       if (result.fault) process.stdout.write(`fault injected: ${result.fault.name}: ${result.fault.summary}\n${result.fault.observed.map((l) => `  twin saw: ${l}\n`).join("")}\n`);
       result.reports.forEach((r, i) => {
         if (result.reports.length > 1) process.stdout.write(`=== verifier run ${i + 1} of ${result.reports.length}\n`);

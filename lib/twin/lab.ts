@@ -64,6 +64,8 @@ export interface LabRunResult {
   readonly lab: string;
   readonly layout?: string;
   readonly fault?: { name: string; summary: string; observed: string[] };
+  /** What the twin repaired on its own during bring-up (docs/TWIN.md step 9); empty on most runs. */
+  readonly twinRepairs?: string[];
   readonly description?: LabDescription;
   readonly reports: Report[];
   /** Wall time per phase (s). */
@@ -171,6 +173,7 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
     reports,
     seconds: { ...(synthSeconds !== undefined ? { synth: synthSeconds } : {}), up: upSeconds, verify: verifySeconds, down: downSeconds!, total: s(t0) },
     twinTimings: twin.state.timings,
+    ...(twin.state.repairs?.length ? { twinRepairs: twin.state.repairs } : {}),
     exitCode,
     ...(error ? { error } : {}),
   };

@@ -37,6 +37,18 @@ import { TwinSsh } from "./ssh";
 
 export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
 
+/** A check of the twin's data-plane gate (one ping). */
+export interface PingCheck {
+  readonly label: string;
+  readonly pid: number;
+  readonly target: string;
+  /** Involves the external network (SNAT or floating IP). */
+  readonly external: boolean;
+}
+
+/** What an agent's log shows when it hung in the eventlet/oslo.privsep start-up race. */
+export const DEADLOCK_SIGNATURE = "greenlet.error: cannot switch to a different thread";
+
 export interface TwinVmState {
   readonly pid: number;
   readonly host: string;
@@ -74,6 +86,8 @@ export interface TwinState {
   timings: Record<string, number>;
   /** The injected fault of a fault run (`dvr-lab lab --fault`), with what the twin's own checks saw. */
   fault?: { name: string; summary: string; observed: string[] };
+  /** What the twin repaired on its own during bring-up (a hung agent restarted, a VM's redirect cleared). */
+  repairs?: string[];
 }
 
 export interface TwinUpOptions {
@@ -175,6 +189,8 @@ export class Twin {
   private readonly log: (line: string) => void;
   private readonly t0 = Date.now();
   private fault?: FaultPlan;
+  private readonly healed = new Set<string>();
+  private lastHeal = 0;
 
   private constructor(state: TwinState, log?: (line: string) => void) {
     this.state = state;
@@ -493,12 +509,22 @@ export class Twin {
     if (!fault) {
       await this.waitPortsActive(120000);
       this.mark("VM ports ACTIVE");
-      await this.converge((opts.convergeTimeoutSeconds ?? 90) * 1000);
-      this.mark("data plane answers");
-      // Pings answering is not the final path yet: a DVR router update can still be running (seen:
-      // 14 s on the upstream layout's com1; until it finished, SNAT from com1 bypassed its qrouter).
+      const cap = (opts.convergeTimeoutSeconds ?? 90) * 1000;
+      // No VM sends to the external network before every DVR qrouter stopped sending ICMP
+      // redirects: while a DVR router is being built on a node, Neutron adds the SNAT rule of each
+      // internal port (next hop: the sg- port, out of the SAME qr- interface) before it sets
+      // net.ipv4.conf.all.send_redirects=0 (external_gateway_added); a VM pinging out in that window
+      // is redirected straight to the snat namespace and keeps bypassing its qrouter for 300 s
+      // (kernel route cache). See docs/TWIN.md "ICMP redirects during router set-up".
+      await this.converge(cap, (c) => !c.external);
+      this.mark("VM pairs answer");
       await this.waitL3Idle(90000);
-      this.mark("L3 agents idle");
+      await this.waitNoRedirects(60000);
+      this.mark("L3 agents idle, DVR qrouters send no redirects");
+      await this.converge(cap);
+      this.mark("data plane answers");
+      await this.waitL3Idle(90000);
+      await this.clearVmRedirects();
       await this.converge(30000);
       this.mark("data plane converged");
       return;
@@ -517,6 +543,12 @@ export class Twin {
       this.observe((e as Error).message);
       this.mark("fault run: convergence wait ended");
     }
+    await this.clearVmRedirects();
+    if (fault.afterUp) {
+      const a = fault.afterUp;
+      await this.sh(a.host, a.script(this.state.neutron.routers), `fault ${fault.name} on ${a.host}`);
+      this.observe(`applied on ${a.host}: ${fault.summary}`);
+    }
   }
 
   /**
@@ -528,7 +560,8 @@ export class Twin {
     const logs = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => join(this.hostDir(h.name), "log", "neutron-l3-agent.log"));
     let why = "";
     try {
-      await waitFor("L3 agents idle", timeoutMs, () => {
+      await waitFor("L3 agents idle", timeoutMs, async () => {
+        await this.maybeHeal();
         for (const f of logs) {
           const text = existsSync(f) ? readFileSync(f, "utf8") : "";
           const pending = new Set<string>();
@@ -948,6 +981,7 @@ export class Twin {
     let pending: string[] = [];
     try {
       await waitFor("VM ports ACTIVE", timeoutMs, async () => {
+        await this.maybeHeal();
         const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
         pending = Object.entries(this.state.vms)
           .filter(([, v]) => ports.find((p) => p.id === v.portId)?.status !== "ACTIVE")
@@ -960,21 +994,103 @@ export class Twin {
   }
 
   /** The ping checks of the convergence gate: every VM pair behind one router, SNAT and FIP. */
-  public pingChecks(): { label: string; pid: number; target: string }[] {
+  public pingChecks(): PingCheck[] {
     const d = this.plan.description;
-    const checks: { label: string; pid: number; target: string }[] = [];
+    const checks: PingCheck[] = [];
     for (const r of d.routers) {
       const vms = d.vms.filter((v) => r.subnets.includes(v.subnet));
-      for (const a of vms) for (const b of vms) if (a !== b) checks.push({ label: `${a.name} -> ${b.name}`, pid: this.state.vms[a.name].pid, target: b.fixedIp });
+      for (const a of vms) for (const b of vms) if (a !== b) checks.push({ label: `${a.name} -> ${b.name}`, pid: this.state.vms[a.name].pid, target: b.fixedIp, external: false });
       if (d.external && r.externalGateway && this.state.externalHost) {
-        for (const a of vms) checks.push({ label: `${a.name} -> external ${d.external.probeTarget}`, pid: this.state.vms[a.name].pid, target: d.external.probeTarget });
+        for (const a of vms) checks.push({ label: `${a.name} -> external ${d.external.probeTarget}`, pid: this.state.vms[a.name].pid, target: d.external.probeTarget, external: true });
         for (const a of vms) {
           const fip = this.state.vms[a.name].floatingIp;
-          if (fip) checks.push({ label: `external -> ${a.name} (FIP ${fip})`, pid: this.state.externalHost.pid, target: fip });
+          if (fip) checks.push({ label: `external -> ${a.name} (FIP ${fip})`, pid: this.state.externalHost.pid, target: fip, external: true });
         }
       }
     }
     return checks;
+  }
+
+  /** Records a repair the twin made on its own (kept in the state, printed in the log). */
+  private repaired(line: string): void {
+    this.log(`twin repaired: ${line}`);
+    (this.state.repairs ??= []).push(line);
+    this.save();
+  }
+
+  /**
+   * Waits until every qrouter namespace of a distributed router with a gateway has
+   * net.ipv4.conf.all.send_redirects = 0 on every agent host where it exists (Neutron's
+   * DvrLocalRouter.external_gateway_added sets it; until then the per-interface 0 it sets with each
+   * SNAT rule has no effect: the kernel sends redirects if all OR the interface says 1).
+   */
+  private async waitNoRedirects(timeoutMs: number): Promise<void> {
+    const d = this.plan.description;
+    const ids = d.routers.filter((r) => r.distributed && r.externalGateway).map((r) => this.state.neutron.routers[r.name]).filter((x): x is string => !!x);
+    if (!ids.length) return;
+    const hosts = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => h.name);
+    let why = "";
+    const script = `for n in ${ids.map((i) => `qrouter-${i}`).join(" ")}; do [ -e /run/netns/$n ] || continue; echo "$n $(ip netns exec $n sysctl -n net.ipv4.conf.all.send_redirects)"; done`;
+    try {
+      await waitFor("DVR qrouters to stop sending ICMP redirects", timeoutMs, async () => {
+        for (const h of hosts) {
+          const out = await this.sh(h, script);
+          const bad = out.split("\n").filter((l) => / 1$/.test(l.trim()));
+          if (bad.length) {
+            why = `${h}: ${bad.map((l) => l.split(" ")[0]).join(", ")} net.ipv4.conf.all.send_redirects = 1`;
+            return false;
+          }
+        }
+        return true;
+      }, 500);
+    } catch {
+      throw new Error(`dvr-lab twin: a DVR router's gateway was not set up in ${timeoutMs / 1000} s (${why})`);
+    }
+  }
+
+  /**
+   * Clears ICMP redirects a VM holds (kernel route cache, `ip route show cache` says <redirected>):
+   * left from pings during router set-up they make the VM bypass its qrouter for 300 s. The wait
+   * before any external ping prevents them; this only catches what got through, and says so.
+   */
+  private async clearVmRedirects(): Promise<void> {
+    for (const [name, vm] of Object.entries(this.state.vms)) {
+      const r = await run([...enter(vm.pid, { n: true }), "ip", "-4", "route", "show", "cache"], { timeoutMs: 10000 });
+      if (!/redirected/.test(r.stdout)) continue;
+      await must([...enter(vm.pid, { n: true }), "ip", "-4", "route", "flush", "cache"], { timeoutMs: 10000 }, `flush the route cache of VM ${name}`);
+      this.repaired(`VM ${name} held an ICMP redirect (${r.stdout.replace(/\s+/g, " ").trim()}); route cache flushed`);
+    }
+  }
+
+  /**
+   * Restarts an agent whose log (since its last start) shows the eventlet/oslo.privsep start-up
+   * deadlock "greenlet.error: cannot switch to a different thread": seen once in 12 bring-ups on a
+   * loaded machine, com1's L3 agent then never processed a router (no qr- device, no update
+   * finished) while it still reported alive. Once per service and bring-up; a second time fails.
+   */
+  private async maybeHeal(): Promise<void> {
+    if (Date.now() - this.lastHeal < 3000) return;
+    this.lastHeal = Date.now();
+    await this.healHungAgents();
+  }
+
+  private async healHungAgents(): Promise<void> {
+    const stopped = this.fault?.stopBeforeRouters;
+    for (const h of this.plan.hosts) {
+      for (const svc of h.services.filter((x) => /^neutron-.*-agent$/.test(x))) {
+        if (stopped && stopped.host === h.name && stopped.service === svc) continue;
+        const f = join(this.hostDir(h.name), "log", `${svc}.log`);
+        if (!existsSync(f)) continue;
+        const text = readFileSync(f, "utf8");
+        const since = text.lastIndexOf("Logging enabled!");
+        if (!text.includes(DEADLOCK_SIGNATURE, since < 0 ? 0 : since)) continue;
+        const key = `${h.name}/${svc}`;
+        if (this.healed.has(key)) throw new Error(`dvr-lab twin: ${svc} on ${h.name} hung again after a restart (its log: "${DEADLOCK_SIGNATURE}")`);
+        this.healed.add(key);
+        await this.sh(h.name, `systemctl restart ${svc}`, `restart ${svc} on ${h.name}`);
+        this.repaired(`${svc} on ${h.name} restarted: its log shows the eventlet/privsep start-up deadlock ("${DEADLOCK_SIGNATURE}")`);
+      }
+    }
   }
 
   private async ping(pid: number, target: string): Promise<boolean> {
@@ -982,11 +1098,12 @@ export class Twin {
   }
 
   /** Data-plane gate: every check answered once, then one full round where all answer. */
-  private async converge(timeoutMs: number): Promise<void> {
-    const checks = this.pingChecks();
+  private async converge(timeoutMs: number, only: (c: PingCheck) => boolean = () => true): Promise<void> {
+    const checks = this.pingChecks().filter(only);
     const deadline = Date.now() + timeoutMs;
     const ok = new Set<string>();
     for (;;) {
+      await this.maybeHeal();
       const pending = checks.filter((c) => !ok.has(c.label));
       if (pending.length === 0) {
         const round = await Promise.all(checks.map((c) => this.ping(c.pid, c.target)));
