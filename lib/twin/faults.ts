@@ -9,7 +9,7 @@ import { PUSH_DOCUMENT_PATH, PushStep } from "./push";
  * push document a node receives, a stopped service, where a VM is plugged) and nothing else: the
  * verifier is never told about it and still judges the lab by its own description.
  */
-export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server"] as const;
+export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server", "qrouter-redirects"] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface PushDocEdit {
@@ -35,6 +35,8 @@ export interface FaultPlan {
   readonly vmHost?: Readonly<Record<string, string>>;
   /** Twin site settings of the controller's neutron.conf for this run (e.g. a short agent_down_time). */
   readonly serverSiteSettings?: readonly IniSetting[];
+  /** A change made on a host once the twin is up (script gets the router ids by name). */
+  readonly afterUp?: { readonly host: string; readonly script: (routerIds: Readonly<Record<string, string>>) => string };
   /** Problems of the twin's own agent check that are this fault's symptom (not a twin failure). */
   readonly tolerates: (problem: string) => boolean;
 }
@@ -109,6 +111,26 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
             value: (v) => (v ?? "openvswitch,l2population").split(",").filter((x) => x.trim() !== "l2population").join(","),
           },
         ],
+        tolerates: () => false,
+      };
+    }
+    case "qrouter-redirects": {
+      const host = dvrVmHost(d, name);
+      const routers = d.routers.filter((r) => r.distributed && r.externalGateway && d.vms.some((v) => v.host === host && r.subnets.includes(v.subnet))).map((r) => r.name);
+      if (!routers.length) throw new Error(`fault ${name}: no distributed router with a gateway serves a VM on ${host}`);
+      return {
+        name,
+        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.conf.all.send_redirects = 1 once the twin is up (as before Neutron adds the router's gateway on that node)`,
+        afterUp: {
+          host,
+          script: (ids) =>
+            routers
+              .map((r) => {
+                if (!ids[r]) throw new Error(`fault ${name}: router ${r} has no id`);
+                return `ip netns exec qrouter-${ids[r]} sysctl -qw net.ipv4.conf.all.send_redirects=1`;
+              })
+              .join("\n"),
+        },
         tolerates: () => false,
       };
     }

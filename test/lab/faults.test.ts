@@ -11,6 +11,7 @@ const CASES: { fault: string; cause: RegExp }[] = [
   { fault: "no-dvr-flows", cause: /^com2 OVS agent enable_distributed_routing=False, expected enable_distributed_routing=True$/m },
   { fault: "vm-on-wrong-host", cause: /^VM reference-dvr-a-com2 \(198\.51\.100\.10\) bound to com1, expected com2$/m },
   { fault: "no-l2pop-server", cause: /^no VXLAN tunnel com1 -> com2: no VXLAN port to 192\.0\.2\.12/m },
+  { fault: "qrouter-redirects", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) sends ICMP redirects: its VMs' SNAT traffic is redirected straight to the snat namespace/m },
 ];
 
 for (const c of CASES) {
@@ -27,6 +28,13 @@ for (const c of CASES) {
       const rep = r.reports[0];
       expect(rep.verdict).toBe("fail");
       expect(causes(rep).join("\n")).toMatch(c.cause);
+      if (c.fault === "qrouter-redirects") {
+        // The redirect really happened: the SNAT VM's route names it, and the request is not a DVR path.
+        const snat = rep.rows.find((x) => x.kind === "snat" && x.distributed)!;
+        const req = snat.directions.find((d) => d.direction === "request")!;
+        expect(req.verdict).not.toBe("pass");
+        expect(req.reasons[0]).toMatch(/^VM reference-dvr-b-com2 routes 203\.0\.113\.1 \(external\) via 198\.51\.100\.\d+, not its gateway 198\.51\.100\.65 \(its kernel holds an ICMP redirect/);
+      }
     });
   });
 }

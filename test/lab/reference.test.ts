@@ -1,8 +1,7 @@
 /**
  * The verifier on REAL Neutron (root): the synthesized reference lab (examples/reference-lab) on the
  * twin, configured by its own ConfigPush resources, verified TWICE on one bring-up over SSH with
- * verified host keys. Every row must pass both times; none may be inconclusive, except the one
- * documented intermittent direction (support.ts `unexpectedVerdicts`, docs/TWIN.md).
+ * verified host keys. Every row must pass both times; none may be inconclusive.
  */
 import { causes } from "../../lib/verify/report";
 import { describeResult, describeTwin, LAB_RUN_GUARD_MS, labRun, unexpectedVerdicts } from "./support";
@@ -21,16 +20,22 @@ describeTwin("lab: reference lab on the twin, verified twice", () => {
       expect(rep.structureChecks.every((c: any) => c.ok)).toBe(true);
       expect(rep.rows.map((x) => x.id)).toEqual(r.description!.rows.map((x) => x.id));
       expect({ unexpected: unexpectedVerdicts(rep), why: describeResult(r, lab.log) }).toMatchObject({ unexpected: [] });
-      if (unexpectedVerdicts(rep).length === 0 && rep.verdict === "pass") expect(causes(rep)).toEqual([]);
+      expect(rep.verdict).toBe("pass");
+      expect(causes(rep)).toEqual([]);
     }
-    // exit 0, or 3 (inconclusive) only for the tolerated direction; never 1 (a failed row or gate)
-    expect([0, 3]).toContain(r.exitCode);
+    expect(r.exitCode).toBe(0);
   });
 
-  test("no row or direction fails; nothing inconclusive beyond the documented intermittent one", () => {
+  test("no qrouter of the distributed router sends ICMP redirects; every VM routes via its gateway", () => {
     for (const rep of lab.result.reports) {
-      for (const row of rep.rows) for (const d of row.directions) expect(`${row.id} ${d.direction} ${d.verdict}`).not.toMatch(/ fail$/);
-      expect(unexpectedVerdicts(rep)).toEqual([]);
+      const redirects = rep.structureChecks.filter((c) => c.id === "qrouter-redirects");
+      // the DVR router's qrouter on com1 and com2 (both host its VMs)
+      expect(redirects.map((c) => c.subject.split(" ")[0]).sort()).toEqual(["com1", "com2"]);
+      expect(redirects.every((c) => c.ok)).toBe(true);
+      for (const row of rep.rows) {
+        expect(row.ping?.route).toMatch(/ dev eth0 /);
+        expect(row.ping?.route).not.toMatch(/redirected/);
+      }
     }
   });
 

@@ -70,27 +70,7 @@ export function describeResult(r: LabRunResult, log: readonly string[]): string 
   ].join("\n");
 }
 
-/**
- * KNOWN INTERMITTENT (docs/TWIN.md "Open: intermittent SNAT bypass"): on some healthy bring-ups
- * (about 3 in 8 here) the DVR SNAT request from a VM on a dvr node reaches the snat namespace
- * without passing its own node's qrouter; the verifier then rightly says INCONCLUSIVE for that one
- * direction. Until the cause is found, the healthy-lab tests tolerate exactly that: the request
- * direction of a distributed router's snat row may be "inconclusive" (never "fail"); every other
- * direction must pass. Each tolerated case is printed. Returns the directions that are not ok.
- */
+/** Every direction of the report that did not pass (a healthy twin has none). */
 export function unexpectedVerdicts(report: { rows: readonly any[] }): string[] {
-  const bad: string[] = [];
-  for (const row of report.rows) {
-    for (const d of row.directions) {
-      if (d.verdict === "pass") continue;
-      const tolerated = row.kind === "snat" && row.distributed && d.direction === "request" && d.verdict === "inconclusive";
-      if (tolerated) {
-        // eslint-disable-next-line no-console
-        console.warn(`dvr-lab: KNOWN INTERMITTENT tolerated: ${row.id} ${d.direction} inconclusive (docs/TWIN.md)`);
-        continue;
-      }
-      bad.push(`${row.id} ${d.direction} ${d.verdict}`);
-    }
-  }
-  return bad;
+  return report.rows.flatMap((row) => row.directions.filter((d: any) => d.verdict !== "pass").map((d: any) => `${row.id} ${d.direction} ${d.verdict}: ${d.reasons?.[0] ?? ""}`));
 }
