@@ -118,37 +118,33 @@ export interface NamespacePacket {
 const ICMP_RE =
   /([0-9.]+) > ([0-9.]+): ICMP echo (request|reply), id (\d+), seq (\d+), length (\d+)/;
 
+type IcmpFields = Pick<NamespacePacket, "src" | "dst" | "icmp" | "id" | "seq" | "ipLength">;
+
+/** The ICMP_RE groups of a match, starting at group `at` (IP total length = ICMP length + 20). */
+function icmpFields(m: RegExpExecArray, at: number): IcmpFields {
+  return { src: m[at], dst: m[at + 1], icmp: m[at + 2] as IcmpKind, id: Number(m[at + 3]), seq: Number(m[at + 4]), ipLength: Number(m[at + 5]) + 20 };
+}
+
 /**
- * Parses a namespace capture. Handles the LINUX_SLL2 form of tcpdump >= 4.99 on `-i any`
- * ("qr-5e1c2a7b-3d Out ifindex 10 <mac> ethertype IPv4 ..."), the LINUX_SLL form of older tcpdump
- * ("Out <mac> ethertype IPv4 ...") and plain Ethernet. Lines without an ICMP echo are ignored.
+ * Interface and direction from the text before the packet: LINUX_SLL2 of tcpdump >= 4.99 on `-i any`
+ * ("qr-5e1c2a7b-3d Out ifindex 10 ..."), LINUX_SLL of older tcpdump ("Out ..."), none for Ethernet.
+ */
+function cookedHead(head: string): { iface?: string; pktDirection?: NamespacePacket["pktDirection"] } {
+  const sll2 = /^\S+\s+(\S+)\s+(In|Out|B|M|P)\s+ifindex\s+\d+/.exec(head);
+  if (sll2) return { iface: sll2[1], pktDirection: sll2[2] as NamespacePacket["pktDirection"] };
+  const sll = /^\S+\s+(In|Out|B|M|P)\s+/.exec(head);
+  return sll ? { pktDirection: sll[1] as NamespacePacket["pktDirection"] } : {};
+}
+
+/**
+ * Parses a namespace capture (`cookedHead` for the capture forms). Lines without an ICMP echo are
+ * ignored.
  */
 export function parseNamespaceCapture(output: string): NamespacePacket[] {
   const out: NamespacePacket[] = [];
   for (const line of output.split("\n")) {
     const m = ICMP_RE.exec(line);
-    if (!m) continue;
-    const head = line.slice(0, m.index);
-    let iface: string | undefined;
-    let dir: NamespacePacket["pktDirection"];
-    const sll2 = /^\S+\s+(\S+)\s+(In|Out|B|M|P)\s+ifindex\s+\d+/.exec(head);
-    const sll = /^\S+\s+(In|Out|B|M|P)\s+/.exec(head);
-    if (sll2) {
-      iface = sll2[1];
-      dir = sll2[2] as NamespacePacket["pktDirection"];
-    } else if (sll) {
-      dir = sll[1] as NamespacePacket["pktDirection"];
-    }
-    out.push({
-      ...(iface ? { iface } : {}),
-      ...(dir ? { pktDirection: dir } : {}),
-      src: m[1],
-      dst: m[2],
-      icmp: m[3] as IcmpKind,
-      id: Number(m[4]),
-      seq: Number(m[5]),
-      ipLength: Number(m[6]) + 20,
-    });
+    if (m) out.push({ ...cookedHead(line.slice(0, m.index)), ...icmpFields(m, 1) });
   }
   return out;
 }
@@ -182,26 +178,18 @@ export function parseVxlanCapture(output: string): VxlanFrame[] {
   for (let i = 0; i < lines.length; i++) {
     const outer = /([0-9.]+)\.\d+ > ([0-9.]+)\.\d+: VXLAN, flags \[[^\]]*\] \([^)]*\), vni (\d+)/.exec(lines[i]);
     if (!outer) continue;
-    const head = lines[i].slice(0, outer.index);
-    const sll2 = /^\S+\s+(\S+)\s+(In|Out|B|M|P)\s+ifindex/.exec(head);
-    const sll = /^\S+\s+(In|Out|B|M|P)\s/.exec(head);
     // The inner frame normally follows on the next line; accept it on the same line too.
     const rest = lines[i].slice(outer.index + outer[0].length) + "\n" + (lines[i + 1] ?? "");
     const inner = new RegExp(`(${MAC}) > (${MAC}), ethertype IPv4 \\(0x0800\\), length \\d+: ` + ICMP_RE.source).exec(rest);
     if (!inner) continue;
     out.push({
-      ...(sll2 ? { iface: sll2[1], pktDirection: sll2[2] } : sll ? { pktDirection: sll[1] } : {}),
+      ...cookedHead(lines[i].slice(0, outer.index)),
       outerSrc: outer[1],
       outerDst: outer[2],
       vni: Number(outer[3]),
       innerSrcMac: inner[1].toLowerCase(),
       innerDstMac: inner[2].toLowerCase(),
-      src: inner[3],
-      dst: inner[4],
-      icmp: inner[5] as IcmpKind,
-      id: Number(inner[6]),
-      seq: Number(inner[7]),
-      ipLength: Number(inner[8]) + 20,
+      ...icmpFields(inner, 3),
     });
   }
   return out;
