@@ -245,18 +245,24 @@ def utc_stamp():
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 
 
+def write_owned(fd, path, data, st):
+    """Writes bytes to the open fd (then closed) durably, and gives path the owner, group and mode
+    of stat result st."""
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chown(path, st.st_uid, st.st_gid)
+    os.chmod(path, st.st_mode & 0o7777)
+
+
 def write_like(path, data, st):
     """Writes bytes to path atomically (temp file in the same directory, then rename) with the
     owner, group and mode of stat result st."""
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".dvr-lab-tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chown(tmp, st.st_uid, st.st_gid)
-        os.chmod(tmp, st.st_mode & 0o7777)
+        write_owned(fd, tmp, data, st)
         os.rename(tmp, path)
     except BaseException:
         try:
@@ -273,13 +279,7 @@ def make_backup(path, data, st, stamp):
     while os.path.exists(candidate):
         candidate = "%s-%d.bak" % (base, n)
         n += 1
-    fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chown(candidate, st.st_uid, st.st_gid)
-    os.chmod(candidate, st.st_mode & 0o7777)
+    write_owned(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), candidate, data, st)
     return candidate
 
 
