@@ -9,6 +9,7 @@
 import { spawn } from "child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
+import { FAULT_NAMES } from "../lib/twin/faults";
 import { usedMemoryKb } from "./machine";
 
 export interface TwinStep {
@@ -33,7 +34,7 @@ export interface TwinResult {
 export const LAB_SCENARIOS: { label: string; args: string[] }[] = [
   { label: "reference, 2 verifier runs", args: ["--layout", "reference", "--runs", "2"] },
   { label: "upstream layout", args: ["--layout", "upstream"] },
-  ...["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server"].map((f) => ({ label: `fault ${f}`, args: ["--fault", f] })),
+  ...FAULT_NAMES.map((f) => ({ label: `fault ${f}`, args: ["--fault", f] })),
 ];
 
 const ROOT = join(__dirname, "..", "..");
