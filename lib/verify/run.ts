@@ -303,6 +303,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
           namespaceOf: (hop) => namespaceOf(hop, gate.resolved),
           dvrMacs,
           vmHost: (vm) => d.vms.find((v) => v.name === vm)?.host,
+          ...dvrVniOf(d, exp, gate.resolved),
           rowOfLength,
           ...(ping ? { ping } : {}),
         }))),
@@ -470,6 +471,13 @@ function withMissingTunnels(d: LabDescription, exp: TopologyRow["directions"][nu
   }
   if (!lacking.length) return r;
   return { ...r, verdict: "fail", reasons: [...lacking.map((m) => `path ${path.join(" -> ")} needs a tunnel: ${m}`), ...r.reasons] };
+}
+
+/** JudgeContext.dvrVni of a direction: the next hop's network (destination VM's subnet, else the source VM's). */
+export function dvrVniOf(d: LabDescription, exp: TopologyRow["directions"][number], r: Resolved): { dvrVni?: { vni: number; subnet: string } } {
+  const vm = d.vms.find((v) => v.name === exp.to) ?? d.vms.find((v) => v.name === exp.from);
+  const vni = vm ? r.segmentationIds[vm.subnet] : undefined;
+  return vm && vni !== undefined ? { dvrVni: { vni, subnet: vm.subnet } } : {};
 }
 
 /**

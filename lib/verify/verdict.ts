@@ -50,6 +50,12 @@ export interface JudgeContext {
   readonly vmHost: (vm: string) => string | undefined;
   /** IP total length -> row id (the size markers of this window). */
   readonly rowOfLength: ReadonlyMap<number, string>;
+  /**
+   * The VNI a frame routed by a qrouter (inner source = a DVR MAC) must travel in: the network of
+   * the next hop, i.e. the destination VM's subnet, or for traffic to the outside the source VM's
+   * subnet (its sg- port). Undefined: not resolved (no check).
+   */
+  readonly dvrVni?: { readonly vni: number; readonly subnet: string };
   /** Ping outcome of the row (undefined when no ping ran). */
   readonly ping?: { readonly ran: boolean; readonly transmitted: number; readonly received: number };
 }
@@ -188,6 +194,11 @@ export function judgeDirection(
     if (!row.distributed) underlayContradictions.push(`underlay: legacy flow carries a DVR MAC ${s.mac}${s.host ? ` (${s.host})` : ""}`);
     else if (s.host && !qrouterHosts.has(s.host)) underlayContradictions.push(`underlay: inner source is ${s.host}'s DVR MAC ${s.mac}, but ${s.host}'s qrouter is not expected to route this direction`);
   }
+  if (row.distributed && ctx.dvrVni) {
+    const want = ctx.dvrVni;
+    const off = [...new Set(frames.filter((f) => (macHost.has(f.innerSrcMac) || /^fa:16:3f:/i.test(f.innerSrcMac)) && f.vni !== want.vni).map((f) => f.vni))];
+    if (off.length) underlayContradictions.push(`underlay: routed frame(s) (inner source a DVR MAC) in VNI ${off.join(",")}, expected VNI ${want.vni} (${want.subnet}): a routed frame crosses in the next hop's network`);
+  }
   const involved = new Set<string>(exp.routedAt.map((h) => h.host));
   for (const end of [exp.from, exp.to]) {
     const h = ctx.vmHost(end);
@@ -274,7 +285,10 @@ export function judgeDirection(
 
   for (const n of observed) reasons.push(`${hopLabel(n.host, n.kind)}: ${n.forwarded[key]} marker packets forwarded, IpForwDatagrams +${n.delta}`);
   const corroborating = innerSources.filter((s) => s.host);
-  if (corroborating.length) reasons.push(`underlay: inner source ${corroborating.map((s) => `${s.mac} = DVR MAC of ${s.host}`).join(", ")} in VNI ${vnis.join(",")}`);
+  if (corroborating.length) {
+    const vniNote = ctx.dvrVni && vnis.length === 1 && vnis[0] === ctx.dvrVni.vni ? ` = ${ctx.dvrVni.subnet}'s` : "";
+    reasons.push(`underlay: inner source ${corroborating.map((s) => `${s.mac} = DVR MAC of ${s.host}`).join(", ")} in VNI ${vnis.join(",")}${vniNote}`);
+  }
   return result("pass");
 }
 

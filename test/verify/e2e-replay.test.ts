@@ -189,3 +189,19 @@ describe("ICMP redirects (a qrouter with net.ipv4.conf.all.send_redirects=1)", (
     expect(withVmRoute(d, row, row.directions[0], { key: "r1-snat", ran: true, transmitted: 5, received: 5, output: "", route: "203.0.113.1 via 198.51.100.65 dev eth0  src 198.51.100.74" }, r)).toBe(r);
   });
 });
+
+describe("underlay VNI of routed frames", () => {
+  test("a DVR-MAC frame in another network's VNI contradicts the row: inconclusive, both VNIs named", async () => {
+    // The cross-node request (routed by com1's qrouter, sender's DVR MAC) recorded in net-a's VNI instead of net-b's.
+    const t = new ReplayTransport(undefined, (_host, kind, out) =>
+      kind === "background-stop" ? out.replace(/(192\.0\.2\.1[12]\.\d+ > 192\.0\.2\.1[12]\.4789: VXLAN, flags \[I\] \(0x08\), vni )1002(\nfa:16:3f:1b:6e:01 > [^\n]*ICMP echo request, id \d+, seq \d+, length 1127)/g, "$11001$2") : out,
+    );
+    const report = await run(t);
+    const req = report.rows.find((r) => r.id === "r1-cross-node")!.directions[0];
+    expect(req.evidence.underlay.vnis).toEqual([1001]);
+    expect(req.verdict).toBe("inconclusive");
+    expect(req.reasons).toContain("underlay: routed frame(s) (inner source a DVR MAC) in VNI 1001, expected VNI 1002 (net-b): a routed frame crosses in the next hop's network");
+    // the reply (com2's DVR MAC in net-a's VNI) is untouched and passes
+    expect(report.rows.find((r) => r.id === "r1-cross-node")!.directions[1].verdict).toBe("pass");
+  });
+});
