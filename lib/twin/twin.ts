@@ -1074,7 +1074,7 @@ export class Twin {
     await this.healHungAgents();
   }
 
-  private async healHungAgents(): Promise<void> {
+  public async healHungAgents(): Promise<void> {
     const stopped = this.fault?.stopBeforeRouters;
     for (const h of this.plan.hosts) {
       for (const svc of h.services.filter((x) => /^neutron-.*-agent$/.test(x))) {
