@@ -11,7 +11,7 @@ import { processesIn } from "../../lib/twin/proc";
 import { descriptionFromStack } from "../../lib/twin/cli";
 import { synthLayout } from "../../lib/twin/lab";
 import { TwinTransport } from "../../lib/twin/transport";
-import { DEADLOCK_SIGNATURE, defaultStateDir, Twin } from "../../lib/twin/twin";
+import { DEADLOCK_SIGNATURE, defaultStateDir, MAX_AGENT_RESTARTS, Twin } from "../../lib/twin/twin";
 import { appendFileSync, existsSync, rmSync } from "fs";
 import { join } from "path";
 import { describeTwin } from "../lab/support";
@@ -102,27 +102,38 @@ describeTwin("lab twin (reference lab, real neutron)", () => {
     expect(h.stdout.trim()).toBe("com2");
   });
 
-  test("an agent whose log shows the eventlet/privsep deadlock is restarted once; a second hang fails", async () => {
-    // The hang itself cannot be produced at will (seen once in 12 loaded bring-ups); its log
+  test("an agent whose log shows the eventlet/privsep deadlock is restarted (at most MAX_AGENT_RESTARTS times), then a hang fails", async () => {
+    // The hang itself cannot be produced at will (seen in 1 of 12 loaded bring-ups, once in CI); its log
     // signature can: appended to com1's metadata agent log (the least disruptive agent to restart).
     const log = join(twin.state.stateDir, "hosts", "com1", "log", "neutron-metadata-agent.log");
     const starts = () => readFileSync(log, "utf8").split("Logging enabled!").length - 1;
     const before = starts();
     expect(before).toBeGreaterThan(0);
-    await twin.healHungAgents(); // a healthy twin: nothing to do
-    expect(twin.state.repairs ?? []).toEqual([]);
-    appendFileSync(log, `2026-01-01 00:00:00.000 1 WARNING oslo.privsep.daemon [-] privsep log: ${DEADLOCK_SIGNATURE}\n`);
-    await twin.healHungAgents();
-    expect(twin.state.repairs).toEqual([
-      `neutron-metadata-agent on com1 restarted: its log shows the eventlet/privsep start-up deadlock ("${DEADLOCK_SIGNATURE}")`,
-    ]);
-    const deadline = Date.now() + 60000;
-    while (starts() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    expect(starts()).toBe(before + 1); // really restarted: a new process logged its start
-    await twin.healHungAgents(); // the signature is from before that start: nothing to do
-    expect(twin.state.repairs).toHaveLength(1);
-    appendFileSync(log, `2026-01-01 00:00:01.000 1 WARNING oslo.privsep.daemon [-] privsep log: ${DEADLOCK_SIGNATURE}\n`);
-    await expect(twin.healHungAgents()).rejects.toThrow(`dvr-lab twin: neutron-metadata-agent on com1 hung again after a restart (its log: "${DEADLOCK_SIGNATURE}")`);
+    // The bring-up may already have repaired a real hang (seen in CI: com1's L3 agent).
+    const prior = [...(twin.state.repairs ?? [])];
+    // eslint-disable-next-line no-console
+    if (prior.length) console.warn(`dvr-lab: the twin's bring-up repaired: ${prior.join("; ")}`);
+    await twin.healHungAgents(); // an up twin: nothing (more) to do
+    expect(twin.state.repairs ?? []).toEqual(prior);
+    const hang = (t: string) => appendFileSync(log, `2026-01-01 00:00:0${t} 1 WARNING oslo.privsep.daemon [-] privsep log: ${DEADLOCK_SIGNATURE}\n`);
+    const line = `neutron-metadata-agent on com1 restarted: its log shows the eventlet/privsep start-up deadlock ("${DEADLOCK_SIGNATURE}")`;
+    const waitStarts = async (n: number) => {
+      const deadline = Date.now() + 60000;
+      while (starts() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      expect(starts()).toBe(n); // really restarted: a new process logged its start
+    };
+    for (let i = 1; i <= MAX_AGENT_RESTARTS; i++) {
+      hang(String(i));
+      await twin.healHungAgents();
+      expect(twin.state.repairs).toEqual([...prior, ...Array(i).fill(line)]);
+      await waitStarts(before + i);
+      await twin.healHungAgents(); // the signature is from before that start: nothing to do
+      expect(twin.state.repairs).toHaveLength(prior.length + i);
+    }
+    hang("9");
+    await expect(twin.healHungAgents()).rejects.toThrow(
+      `dvr-lab twin: neutron-metadata-agent on com1 hung again after ${MAX_AGENT_RESTARTS} restarts (its log: "${DEADLOCK_SIGNATURE}")`,
+    );
   }, 120000);
 
   test("teardown leaves no process, namespace, link or mount", async () => {
