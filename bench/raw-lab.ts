@@ -47,13 +47,10 @@ function pushDocument(h: HostShape, controller: string, physnet: string): object
   const s = (section: string, key: string, value: string) => ({ section, key, value });
   const neutronConf = { file: "neutron.conf", path: "/etc/neutron/neutron.conf", settings: [s("DEFAULT", "router_distributed", "True")] };
   const svc = (name: string) => ({ name, unit: name, log: `/var/log/neutron/${name}.log` });
+  const head = { schema: "dvr-lab/push@1", node: h.name, role: h.role, release: "ocata", serviceManager: "systemd" };
   if (h.role === "controller") {
     return {
-      schema: "dvr-lab/push@1",
-      node: h.name,
-      role: h.role,
-      release: "ocata",
-      serviceManager: "systemd",
+      ...head,
       files: [
         { ...neutronConf, services: ["neutron-server"] },
         {
@@ -76,11 +73,7 @@ function pushDocument(h: HostShape, controller: string, physnet: string): object
   }
   const services = ["neutron-openvswitch-agent", "neutron-l3-agent", "neutron-metadata-agent", ...(h.dhcp ? ["neutron-dhcp-agent"] : [])];
   return {
-    schema: "dvr-lab/push@1",
-    node: h.name,
-    role: h.role,
-    release: "ocata",
-    serviceManager: "systemd",
+    ...head,
     files: [
       { ...neutronConf, services },
       {

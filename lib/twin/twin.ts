@@ -34,6 +34,7 @@ import {
   unitScript,
 } from "./site-config";
 import { TwinSsh } from "./ssh";
+import { parseSendRedirects, SEND_REDIRECTS_PROBE } from "../verify/probes";
 
 export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
 
@@ -119,8 +120,12 @@ export { packageRoot };
 export function defaultStateDir(name: string): string {
   if (process.env.DVR_LAB_TWIN_STATE) return resolve(process.env.DVR_LAB_TWIN_STATE, name);
   const local = join(packageRoot(), ".twin");
-  const hidden = /^\/(tmp|run)(\/|$)/.test(resolve(local));
-  return resolve(hidden ? "/var/lib/dvr-lab-twin" : local, name);
+  return resolve(underHostTmpfs(local) ? "/var/lib/dvr-lab-twin" : local, name);
+}
+
+/** A path under /tmp or /run, which remote/twin/ns-init.sh mounts each twin host's own tmpfs over. */
+function underHostTmpfs(path: string): boolean {
+  return /^\/(tmp|run)(\/|$)/.test(resolve(path));
 }
 
 export function loadState(stateDir: string): TwinState | undefined {
@@ -213,8 +218,8 @@ export class Twin {
     const fault = opts.fault ? planFault(opts.fault, opts.description) : undefined;
     const name = opts.name ?? plan.lab;
     const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
-    if (/^\/(tmp|run)(\/|$)/.test(stateDir)) {
-      // remote/twin/ns-init.sh mounts each host's own tmpfs over /tmp and /run: files there are invisible inside.
+    if (underHostTmpfs(stateDir)) {
+      // Files there are invisible inside the hosts.
       throw new Error(`dvr-lab twin: the state dir ${stateDir} must not be under /tmp or /run (the twin's hosts mount their own tmpfs there)`);
     }
     const existing = loadState(stateDir);
@@ -494,15 +499,7 @@ export class Twin {
       plan.hosts
         .filter((h) => h.services.includes("neutron-dhcp-agent"))
         .map((h) =>
-          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, async () => {
-            const r = await run([
-              ...enter(this.hostPid(h.name)),
-              "sh",
-              "-c",
-              "tac /var/log/neutron/neutron-dhcp-agent.log | awk '/DHCP agent started/ {print \"ok\"; exit} /Logging enabled!/ {exit}'",
-            ]);
-            return r.stdout.trim() === "ok";
-          }, 300),
+          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, () => this.logSinceStart(h.name, "neutron-dhcp-agent").includes("DHCP agent started"), 300),
         ),
     );
     this.mark("DHCP agents synced");
@@ -878,6 +875,7 @@ export class Twin {
     ]);
     this.save();
     await Promise.all(d.routers.map(async (r) => {
+      const distributed = this.fault?.routerDistributed ? this.fault.routerDistributed(r.name, r.distributed) : r.distributed;
       const router = await api.call<{ router: { id: string } }>(
         "POST",
         "/routers",
@@ -885,12 +883,12 @@ export class Twin {
           router: {
             name: r.name,
             admin_state_up: true,
-            distributed: this.fault?.routerDistributed ? this.fault.routerDistributed(r.name, r.distributed) : r.distributed,
+            distributed,
             ha: false,
             ...(r.externalGateway && n.externalNetwork ? { external_gateway_info: { network_id: n.externalNetwork } } : {}),
           },
         },
-        `router ${r.name} (distributed=${this.fault?.routerDistributed ? this.fault.routerDistributed(r.name, r.distributed) : r.distributed})`,
+        `router ${r.name} (distributed=${distributed})`,
       );
       n.routers[r.name] = router.router.id;
       for (const s of r.subnets) {
@@ -1033,15 +1031,15 @@ export class Twin {
     const ids = d.routers.filter((r) => r.distributed && r.externalGateway).map((r) => this.state.neutron.routers[r.name]).filter((x): x is string => !!x);
     if (!ids.length) return;
     const hosts = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => h.name);
+    const watched = new Set(ids.map((i) => `qrouter-${i}`));
     let why = "";
-    const script = `for n in ${ids.map((i) => `qrouter-${i}`).join(" ")}; do [ -e /run/netns/$n ] || continue; echo "$n $(ip netns exec $n sysctl -n net.ipv4.conf.all.send_redirects)"; done`;
     try {
       await waitFor("DVR qrouters to stop sending ICMP redirects", timeoutMs, async () => {
         for (const h of hosts) {
-          const out = await this.sh(h, script);
-          const bad = out.split("\n").filter((l) => / 1$/.test(l.trim()));
+          // The verifier's own probe (its structure check qrouter-redirects reads the same).
+          const bad = Object.entries(parseSendRedirects(await this.sh(h, SEND_REDIRECTS_PROBE))).filter(([ns, on]) => on && watched.has(ns));
           if (bad.length) {
-            why = `${h}: ${bad.map((l) => l.split(" ")[0]).join(", ")} net.ipv4.conf.all.send_redirects = 1`;
+            why = `${h}: ${bad.map(([ns]) => ns).join(", ")} net.ipv4.conf.all.send_redirects = 1`;
             return false;
           }
         }
@@ -1066,28 +1064,33 @@ export class Twin {
     }
   }
 
-  /**
-   * Restarts an agent whose log (since its last start) shows the eventlet/oslo.privsep start-up
-   * deadlock "greenlet.error: cannot switch to a different thread": seen in 1 of 12 bring-ups on a
-   * loaded machine (com1's L3 agent then never processed a router: no qr- device, no update
-   * finished, while it still reported alive) and again in a CI run, where the restart repaired it. At most MAX_AGENT_RESTARTS per agent and bring-up, then `up` fails.
-   */
+  /** A service's log (the host's /var/log/neutron/<service>.log) from its last start ("Logging enabled!") on. */
+  private logSinceStart(host: string, service: string): string {
+    const f = join(this.hostDir(host), "log", `${service}.log`);
+    const text = existsSync(f) ? readFileSync(f, "utf8") : "";
+    return text.slice(Math.max(0, text.lastIndexOf("Logging enabled!")));
+  }
+
+  /** healHungAgents, at most every 3 s (called from the bring-up's polling loops). */
   private async maybeHeal(): Promise<void> {
     if (Date.now() - this.lastHeal < 3000) return;
     this.lastHeal = Date.now();
     await this.healHungAgents();
   }
 
+  /**
+   * Restarts an agent whose log (since its last start) shows the eventlet/oslo.privsep start-up
+   * deadlock "greenlet.error: cannot switch to a different thread": seen in 1 of 12 bring-ups on a
+   * loaded machine (com1's L3 agent then never processed a router: no qr- device, no update
+   * finished, while it still reported alive) and again in a CI run, where the restart repaired it.
+   * At most MAX_AGENT_RESTARTS per agent and bring-up, then it throws.
+   */
   public async healHungAgents(): Promise<void> {
     const stopped = this.fault?.stopBeforeRouters;
     for (const h of this.plan.hosts) {
       for (const svc of h.services.filter((x) => /^neutron-.*-agent$/.test(x))) {
         if (stopped && stopped.host === h.name && stopped.service === svc) continue;
-        const f = join(this.hostDir(h.name), "log", `${svc}.log`);
-        if (!existsSync(f)) continue;
-        const text = readFileSync(f, "utf8");
-        const since = text.lastIndexOf("Logging enabled!");
-        if (!text.includes(DEADLOCK_SIGNATURE, since < 0 ? 0 : since)) continue;
+        if (!this.logSinceStart(h.name, svc).includes(DEADLOCK_SIGNATURE)) continue;
         const key = `${h.name}/${svc}`;
         const n = this.healed.get(key) ?? 0;
         if (n >= MAX_AGENT_RESTARTS) throw new Error(`dvr-lab twin: ${svc} on ${h.name} hung again after ${n} restarts (its log: "${DEADLOCK_SIGNATURE}")`);

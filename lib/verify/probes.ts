@@ -26,6 +26,10 @@ export const READY_MARKER = "DVRLAB-CAPTURE-READY";
 /** Where the OVS agent logs (DVR MAC fallback when br-tun table 1 has no DVR flow yet). */
 const OVS_AGENT_LOGS = "/var/log/neutron/*openvswitch*agent*.log /var/log/kolla/neutron/*openvswitch*agent*.log";
 
+/** Prints `<qrouter namespace> <net.ipv4.conf.all.send_redirects>` per qrouter namespace (parseSendRedirects). */
+export const SEND_REDIRECTS_PROBE =
+  "for n in $(ip netns list | awk '/^qrouter-/ {print $1}'); do echo \"$n $(ip netns exec \"$n\" sysctl -n net.ipv4.conf.all.send_redirects 2>/dev/null)\"; done";
+
 export function snapshotScript(access?: HostAccess): string {
   const ovs = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "dump-flows", "br-tun", "table=1"]);
   const tunnels = shJoin([...(access?.ovsPrefix ?? []), "ovs-appctl", "dpif/show"]);
@@ -42,7 +46,7 @@ ip -o -4 addr show
 echo "${SECTION} tunnels"
 t=$(${tunnels} 2>&1); rc=$?; echo "$t" | grep -i vxlan; echo "ovs-appctl-rc=$rc"
 echo "${SECTION} redirects"
-for n in $(ip netns list | awk '/^qrouter-/ {print $1}'); do echo "$n $(ip netns exec "$n" sysctl -n net.ipv4.conf.all.send_redirects 2>/dev/null)"; done
+${SEND_REDIRECTS_PROBE}
 echo "${SECTION} tools"
 command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
 echo "${SECTION} end"
