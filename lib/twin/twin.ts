@@ -1055,7 +1055,7 @@ export class Twin {
    * left from pings during router set-up they make the VM bypass its qrouter for 300 s. The wait
    * before any external ping prevents them; this only catches what got through, and says so.
    */
-  private async clearVmRedirects(): Promise<void> {
+  public async clearVmRedirects(): Promise<void> {
     for (const [name, vm] of Object.entries(this.state.vms)) {
       const r = await run([...enter(vm.pid, { n: true }), "ip", "-4", "route", "show", "cache"], { timeoutMs: 10000 });
       if (!/redirected/.test(r.stdout)) continue;

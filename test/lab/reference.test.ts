@@ -4,7 +4,7 @@
  * verified host keys. Every row must pass both times; none may be inconclusive.
  */
 import { causes } from "../../lib/verify/report";
-import { describeResult, describeTwin, LAB_RUN_GUARD_MS, labRun, unexpectedVerdicts } from "./support";
+import { describeResult, describeTwin, LAB_RUN_GUARD_MS, labRun, redirectRepairs, unexpectedVerdicts } from "./support";
 
 describeTwin("lab: reference lab on the twin, verified twice", () => {
   const lab = labRun("labtest-reference", { layout: "reference", runs: 2 });
@@ -24,6 +24,8 @@ describeTwin("lab: reference lab on the twin, verified twice", () => {
       expect(causes(rep)).toEqual([]);
     }
     expect(r.exitCode).toBe(0);
+    // The bring-up's ordering PREVENTS redirects; the repair that would clear one must not have been needed.
+    expect(redirectRepairs(r)).toEqual([]);
   });
 
   test("no qrouter of the distributed router sends ICMP redirects; every VM routes via its gateway", () => {

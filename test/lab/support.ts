@@ -74,3 +74,8 @@ export function describeResult(r: LabRunResult, log: readonly string[]): string 
 export function unexpectedVerdicts(report: { rows: readonly any[] }): string[] {
   return report.rows.flatMap((row) => row.directions.filter((d: any) => d.verdict !== "pass").map((d: any) => `${row.id} ${d.direction} ${d.verdict}: ${d.reasons?.[0] ?? ""}`));
 }
+
+/** Repairs of the bring-up that cleared a VM's ICMP redirect (the ordering should make them unnecessary). */
+export function redirectRepairs(r: LabRunResult): string[] {
+  return (r.twinRepairs ?? []).filter((l) => /ICMP redirect/.test(l));
+}
