@@ -4,7 +4,7 @@
  * Every dependency is injected (Transport, VmExecutor, NeutronApi), so the lab twin and the unit
  * tests plug in their own.
  */
-import type { LabDescription, RoutingHop, TopologyRow } from "../model/topology";
+import type { LabDescription, RoutingHop, TopologyRow, VmModel } from "../model/topology";
 import { runGate, type GateCheck, type GateResult, type Resolved } from "./gate";
 import { classifyNamespace } from "./parsers";
 import {
@@ -117,16 +117,21 @@ export function windowsOf(d: LabDescription, mode: WindowMode): number[][] {
   return mode === "row" ? idx.map((i) => [i]) : idx.length ? [idx] : [];
 }
 
+/** The description's VM of that name ("external" and unknown names: undefined). */
+function vmNamed(d: LabDescription, name: string): VmModel | undefined {
+  return d.vms.find((v) => v.name === name);
+}
+
 function pingTarget(d: LabDescription, row: TopologyRow): string | undefined {
   if (row.target === "external") return d.external?.probeTarget;
-  return d.vms.find((v) => v.name === row.target)?.fixedIp;
+  return vmNamed(d, row.target)?.fixedIp;
 }
 
 function pingBatch(d: LabDescription, rows: readonly number[], count: number, waitSeconds: number, warmup: boolean): PingRequest[] {
   const out: PingRequest[] = [];
   for (const i of rows) {
     const row = d.rows[i];
-    const vm = d.vms.find((v) => v.name === row.source);
+    const vm = vmNamed(d, row.source);
     const target = pingTarget(d, row);
     if (!vm || !target) continue;
     out.push({ key: row.id, vm, target, count, payloadSize: warmup ? WARMUP_PAYLOAD : markerFor(i).payloadSize, waitSeconds });
@@ -302,7 +307,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
           minForwarded,
           namespaceOf: (hop) => namespaceOf(hop, gate.resolved),
           dvrMacs,
-          vmHost: (vm) => d.vms.find((v) => v.name === vm)?.host,
+          vmHost: (vm) => vmNamed(d, vm)?.host,
           ...dvrVniOf(d, exp, gate.resolved),
           rowOfLength,
           ...(ping ? { ping } : {}),
@@ -380,7 +385,7 @@ function buildEvidence(
 }
 
 function rowHeader(d: LabDescription, row: TopologyRow, i: number) {
-  const vm = (name: string) => d.vms.find((v) => v.name === name);
+  const vm = (name: string) => vmNamed(d, name);
   const src = vm(row.source);
   const dst = row.target === "external" ? undefined : vm(row.target);
   return {
@@ -418,7 +423,7 @@ function skippedRow(d: LabDescription, row: TopologyRow, i: number, why: string)
 
 /** Hosts a direction's packets pass, in order: the sender's host, the routing hops, the receiver's host. */
 export function pathHosts(d: LabDescription, exp: TopologyRow["directions"][number]): string[] {
-  const vmHost = (name: string) => d.vms.find((v) => v.name === name)?.host;
+  const vmHost = (name: string) => vmNamed(d, name)?.host;
   const path = [vmHost(exp.from), ...exp.routedAt.map((h) => h.host), vmHost(exp.to)].filter((h): h is string => !!h);
   return path.filter((h, i) => i === 0 || h !== path[i - 1]);
 }
@@ -475,7 +480,7 @@ function withMissingTunnels(d: LabDescription, exp: TopologyRow["directions"][nu
 
 /** JudgeContext.dvrVni of a direction: the next hop's network (destination VM's subnet, else the source VM's). */
 export function dvrVniOf(d: LabDescription, exp: TopologyRow["directions"][number], r: Resolved): { dvrVni?: { vni: number; subnet: string } } {
-  const vm = d.vms.find((v) => v.name === exp.to) ?? d.vms.find((v) => v.name === exp.from);
+  const vm = vmNamed(d, exp.to) ?? vmNamed(d, exp.from);
   const vni = vm ? r.segmentationIds[vm.subnet] : undefined;
   return vm && vni !== undefined ? { dvrVni: { vni, subnet: vm.subnet } } : {};
 }
@@ -488,7 +493,7 @@ export function dvrVniOf(d: LabDescription, exp: TopologyRow["directions"][numbe
  */
 export function withVmRoute(d: LabDescription, row: TopologyRow, exp: TopologyRow["directions"][number], ping: PingOutcome | undefined, r: DirectionResult): DirectionResult {
   if (exp.direction !== "request" || !ping?.route) return r;
-  const vm = d.vms.find((v) => v.name === exp.from);
+  const vm = vmNamed(d, exp.from);
   const gw = vm && d.subnets.find((s) => s.name === vm.subnet)?.gatewayIp;
   const via = /\bvia (\d+\.\d+\.\d+\.\d+)/.exec(ping.route)?.[1];
   if (!vm || !gw || !via || via === gw) return r;
