@@ -499,7 +499,13 @@ export class Twin {
       plan.hosts
         .filter((h) => h.services.includes("neutron-dhcp-agent"))
         .map((h) =>
-          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, () => this.logSinceStart(h.name, "neutron-dhcp-agent").includes("DHCP agent started"), 300),
+          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, async () => {
+            await this.maybeHeal(); // the DHCP agent starts privsep daemons too
+            return this.logSinceStart(h.name, "neutron-dhcp-agent").includes("DHCP agent started");
+          }, 300).catch((e: Error) => {
+            const tail = this.logSinceStart(h.name, "neutron-dhcp-agent").trim().split("\n").slice(-5).join("\n    ");
+            throw new Error(`${e.message}; its log since its start ends:\n    ${tail || "(empty)"}`);
+          }),
         ),
     );
     this.mark("DHCP agents synced");
