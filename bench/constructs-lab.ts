@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { ReferenceLabStack } from "../examples/reference-lab/stack";
-import { configureProviders } from "../examples/shared/providers";
+import { ReferenceLabStack } from "../lib/layouts/reference-lab";
+import { configureProviders } from "../lib/layouts/providers";
 import { DvrLab, L3AgentMode, OpenStackRelease, SshPrivateKey } from "../lib";
 import { BenchSize, generatedShape, LabShape } from "./shape";
 

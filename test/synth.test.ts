@@ -1,6 +1,6 @@
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
-import { ReferenceLabStack } from "../examples/reference-lab/stack";
+import { ReferenceLabStack } from "../lib/layouts/reference-lab";
 import { LabDescription } from "../lib";
 import { forSnapshot, resourcesOf, synthReference, synthUpstream } from "./support/synth";
 

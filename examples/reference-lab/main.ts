@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { ReferenceLabStack } from "./stack";
+import { ReferenceLabStack } from "../../lib/layouts/reference-lab";
 
 const app = new App();
 new ReferenceLabStack(app, "reference-lab");

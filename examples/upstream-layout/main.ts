@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { UpstreamLayoutStack } from "./stack";
+import { UpstreamLayoutStack } from "../../lib/layouts/upstream-layout";
 
 const app = new App();
 new UpstreamLayoutStack(app, "upstream-layout");

@@ -28,7 +28,7 @@ export function synthLayout(layout: Layout): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { App } = require("cdktf") as typeof import("cdktf");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require(`../../examples/${l.dir}/stack`) as Record<string, new (scope: unknown, id: string) => unknown>;
+  const mod = require(`../layouts/${l.dir}`) as Record<string, new (scope: unknown, id: string) => unknown>;
   const out = mkdtempSync(join(tmpdir(), "dvr-lab-synth-"));
   try {
     const app = new App({ outdir: out });

@@ -1,6 +1,6 @@
 import { App, Testing } from "cdktf";
-import { ReferenceLabStack } from "../../examples/reference-lab/stack";
-import { UpstreamLayoutStack } from "../../examples/upstream-layout/stack";
+import { ReferenceLabStack } from "../../lib/layouts/reference-lab";
+import { UpstreamLayoutStack } from "../../lib/layouts/upstream-layout";
 import { OpenStackRelease } from "../../lib";
 
 /** Synthesized cdk.tf.json (parsed) of an example, with validations ON (Testing.synth(stack, true)). */

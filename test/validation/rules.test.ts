@@ -2,7 +2,7 @@ import { App, Aspects, Testing, TerraformStack } from "cdktf";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { configureProviders } from "../../examples/shared/providers";
+import { configureProviders } from "../../lib/layouts/providers";
 import { DvrLab, DvrLabProps, DvrLabRules, DvrSnatNode, L3AgentMode, OpenStackRelease, releaseSettings } from "../../lib";
 import { annotations, labProps, labStack, node, ssh, stackWith, synthErrors } from "./support/lab";
 

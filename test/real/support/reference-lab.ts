@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { OpenStackRelease } from "../../../lib";
-import { ReferenceLabStack } from "../../../examples/reference-lab/stack";
+import { ReferenceLabStack } from "../../../lib/layouts/reference-lab";
 import { nullResources } from "./remote-exec";
 
 /** Where ConfigPush uploads the push document (CONTRACTS.md section 1). */

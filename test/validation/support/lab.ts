@@ -1,6 +1,6 @@
 import { App, Testing, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { configureProviders } from "../../../examples/shared/providers";
+import { configureProviders } from "../../../lib/layouts/providers";
 import { DvrLab, DvrLabNodeProps, DvrLabProps, L3AgentMode, NodeSshProps, SshPrivateKey } from "../../../lib";
 
 /** A syntactically valid host public key (test data only; no matching private key exists). */

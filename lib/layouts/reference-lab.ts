@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { DvrLab, L3AgentMode, OpenStackRelease } from "../../lib";
-import { exampleLab } from "../shared/example-lab";
+import { DvrLab, L3AgentMode, OpenStackRelease } from "../index";
+import { exampleLab } from "./example-lab";
 
 /**
  * The seed lab: ctrl1 (controller, neutron-server), com1 (compute + network, dvr_snat), com2

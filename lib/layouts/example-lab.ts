@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DvrLab, DvrLabNodeProps, OpenStackRelease } from "../../lib";
+import { DvrLab, DvrLabNodeProps, OpenStackRelease } from "../index";
 import { configureProviders } from "./providers";
 import { SiteVariables } from "./site-variables";
 

@@ -1,6 +1,6 @@
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { NodeSshProps, SshPrivateKey } from "../../lib";
+import { NodeSshProps, SshPrivateKey } from "../index";
 
 /**
  * Site-specific values of an example lab as Terraform variables (set them with TF_VAR_... or a

@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { DvrLab, L3AgentMode, OpenStackRelease } from "../../lib";
-import { exampleLab } from "../shared/example-lab";
+import { DvrLab, L3AgentMode, OpenStackRelease } from "../index";
+import { exampleLab } from "./example-lab";
 
 /**
  * The layout neutron's own DVR gate uses since 2023: a dedicated dvr_snat network node without VMs
