@@ -8,9 +8,7 @@
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { dependable, Fn, ITerraformDependable, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { dependable, Fn, ITerraformDependable, TerraformOutput, TerraformResource, TerraformResourceConfig, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../lib/gen/providers/openstack/compute-instance-v2";
 import { ComputeKeypairV2 } from "../lib/gen/providers/openstack/compute-keypair-v2";
@@ -123,7 +121,6 @@ export class RawLabStack extends TerraformStack {
   constructor(scope: Construct, id: string, shape: LabShape, reference: boolean) {
     super(scope, id);
     new OpenstackProvider(this, "openstack", {});
-    new NullProvider(this, "null", {});
     const name = shape.labName;
 
     // SSH access and instance settings: variables for the reference lab (as examples/shared), literals otherwise.
@@ -165,8 +162,8 @@ export class RawLabStack extends TerraformStack {
       const s = sshOf(h);
       ssh.set(h.name, s);
       const document = JSON.stringify(pushDocument(h, controller.name, shape.external.physnet), null, 2) + "\n";
-      return new NullResource(this, `push-${h.name}`, {
-        triggers: { node: h.name, config_sha256: sha256(document), script_sha256: scriptSha },
+      return terraformData(this, `push-${h.name}`, {
+        triggers_replace: { node: h.name, config_sha256: sha256(document), script_sha256: scriptSha },
         dependsOn,
         connection: { type: "ssh", host: s.address, user: s.user, port: 22, privateKey: s.privateKey, hostKey: s.hostKey, timeout: "5m" },
         provisioners: [
@@ -330,8 +327,8 @@ export class RawLabStack extends TerraformStack {
       if (reference) environment[`DVR_LAB_SSH_KEY_${h.name.toUpperCase()}`] = s.privateKey;
     }
     environment.DVR_LAB_ACCESS = JSON.stringify({ hosts });
-    new NullResource(this, "verify", {
-      triggers: { description: descriptionJson },
+    terraformData(this, "verify", {
+      triggers_replace: { description: descriptionJson },
       dependsOn: verifyDeps,
       provisioners: [
         {
@@ -348,4 +345,19 @@ export function buildRawLab(scope: Construct, size: BenchSize): RawLabStack {
   return size === "reference"
     ? new RawLabStack(scope, "reference-lab-raw", referenceShape(), true)
     : new RawLabStack(scope, `bench-${size}-raw`, generatedShape(size), false);
+}
+
+/**
+ * Terraform's built-in terraform_data written as raw cdktf: a TerraformResource with its attribute
+ * set directly (cdktf's DataResource would run `terraform version` per resource at synth).
+ */
+function terraformData(
+  scope: Construct,
+  id: string,
+  config: { triggers_replace: Record<string, string> } & Omit<TerraformResourceConfig, "terraformResourceType">,
+): TerraformResource {
+  const { triggers_replace, ...meta } = config;
+  const r = new TerraformResource(scope, id, { terraformResourceType: "terraform_data", ...meta });
+  r.addOverride("triggers_replace", triggers_replace);
+  return r;
 }

@@ -7,6 +7,7 @@ export * from "./model/topology";
 export * from "./push/service-manager";
 export * from "./push/neutron-paths";
 export * from "./push/desired-config";
+export * from "./push/provisioner-resource";
 export * from "./push/config-push";
 // Nodes
 export * from "./nodes/ssh";

@@ -9,11 +9,15 @@ for (const stack of fs.readdirSync(root).sort()) {
   const file = path.join(root, stack, "cdk.tf.json");
   const doc = JSON.parse(fs.readFileSync(file, "utf8"));
   const res = doc.resource || {};
-  const pushes = Object.values(res.null_resource || {}).filter((r) => r.triggers && r.triggers.config_sha256);
+  // The pushes are terraform_data (triggers_replace) by default, null_resource (triggers) as an option.
+  const pushes = [
+    ...Object.values(res.terraform_data || {}).map((r) => r.triggers_replace),
+    ...Object.values(res.null_resource || {}).map((r) => r.triggers),
+  ].filter((t) => t && t.config_sha256);
   const routers = Object.values(res.openstack_networking_router_v2 || {});
   const vms = Object.values(res.openstack_compute_instance_v2 || {});
   console.log(`${path.relative(process.cwd(), file)}`);
-  console.log(`  config pushes (remote-exec): ${pushes.map((r) => r.triggers.node).join(", ")}`);
+  console.log(`  config pushes (remote-exec): ${pushes.map((t) => t.node).join(", ")}`);
   console.log(`  routers: ${routers.map((r) => `${r.name} (distributed=${r.distributed})`).join(", ")}`);
   console.log(`  VMs: ${vms.map((v) => `${v.name} -> ${v.availability_zone}`).join(", ")}`);
 }

@@ -2,7 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { ReferenceLabStack } from "../lib/layouts/reference-lab";
 import { LabDescription } from "../lib";
-import { forSnapshot, resourcesOf, synthReference, synthUpstream } from "./support/synth";
+import { forSnapshot, pushesOf, resourcesOf, synthReference, synthUpstream } from "./support/synth";
 
 describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
   const doc = synthReference();
@@ -16,13 +16,14 @@ describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
       source: "terraform-provider-openstack/openstack",
       version: "~> 3.4",
     });
-    expect(doc.terraform.required_providers.null.source).toBe("null");
-    expect(doc.terraform.required_providers.null.version).toMatch(/3\./);
+    // The pushes and the verify hook are the built-in terraform_data: no null provider.
+    expect(Object.keys(doc.terraform.required_providers)).toEqual(["openstack"]);
+    expect(doc.resource.null_resource).toBeUndefined();
   });
 
   test("has one remote-exec config push per node, controller first, agents after it", () => {
-    const pushes = resourcesOf(doc, "null_resource").filter(([, r]) => r.triggers?.config_sha256);
-    expect(pushes.map(([, r]) => r.triggers.node).sort()).toEqual(["com1", "com2", "ctrl1"]);
+    const pushes = pushesOf(doc);
+    expect(pushes.map(([, r]) => r.triggers_replace.node).sort()).toEqual(["com1", "com2", "ctrl1"]);
     for (const [, r] of pushes) {
       const kinds = r.provisioner.map((p: object) => Object.keys(p)[0]);
       expect(kinds).toEqual(["file", "file", "remote-exec"]);
@@ -33,17 +34,15 @@ describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
       expect(r.connection.host_key).toMatch(/^\$\{var\.\w+_host_key\}$/);
       expect(r.connection.private_key).toBe("${var.ssh_private_key}");
     }
-    const [ctrlName] = pushes.find(([, r]) => r.triggers.node === "ctrl1")!;
-    for (const [, r] of pushes.filter(([, r]) => r.triggers.node !== "ctrl1")) {
-      expect(r.depends_on).toEqual([`null_resource.${ctrlName}`]);
+    const [ctrlName] = pushes.find(([, r]) => r.triggers_replace.node === "ctrl1")!;
+    for (const [, r] of pushes.filter(([, r]) => r.triggers_replace.node !== "ctrl1")) {
+      expect(r.depends_on).toEqual([`terraform_data.${ctrlName}`]);
     }
   });
 
   test("pushes the seed's settings to each node", () => {
     const docs = Object.fromEntries(
-      resourcesOf(doc, "null_resource")
-        .filter(([, r]) => r.triggers?.config_sha256)
-        .map(([, r]) => [r.triggers.node, JSON.parse(r.provisioner[1].file.content)]),
+      pushesOf(doc).map(([, r]) => [r.triggers_replace.node, JSON.parse(r.provisioner[1].file.content)]),
     );
     const settings = (node: string) =>
       Object.fromEntries(
@@ -121,7 +120,7 @@ describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
       "reference-legacy-snat",
       "reference-legacy-floating-ip",
     ]);
-    const [, verify] = resourcesOf(doc, "null_resource").find(([, r]) => r.provisioner?.[0]?.["local-exec"])!;
+    const [, verify] = resourcesOf(doc, "terraform_data").find(([, r]) => r.provisioner?.[0]?.["local-exec"])!;
     const exec = verify.provisioner[0]["local-exec"];
     expect(exec.command).toContain("dvr-lab verify --description-env DVR_LAB_DESCRIPTION --access-env DVR_LAB_ACCESS");
     expect(JSON.parse(exec.environment.DVR_LAB_DESCRIPTION)).toEqual(description);
@@ -140,7 +139,6 @@ describe("upstream layout (net1 dvr_snat without VMs, com1 + com2 dvr)", () => {
     const hosts = resourcesOf(doc, "openstack_compute_instance_v2").map(([, r]) => r.availability_zone);
     expect(hosts).not.toContain("nova:net1");
     expect(new Set(hosts)).toEqual(new Set(["nova:com1", "nova:com2"]));
-    const pushes = resourcesOf(doc, "null_resource").filter(([, r]) => r.triggers?.config_sha256);
-    expect(pushes).toHaveLength(4);
+    expect(pushesOf(doc)).toHaveLength(4);
   });
 });

@@ -13,6 +13,7 @@ import { DvrComputeNode } from "../nodes/dvr-compute-node";
 import { DvrController, DvrControllerProps } from "../nodes/dvr-controller";
 import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
+import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
 import { render } from "../validation/format";
 import { assertLabBuildable, LabRouterInput, labFindings } from "../validation/lab-checks";
@@ -23,7 +24,7 @@ import { VerifyHook, VerifyVmAccess } from "./verify-hook";
 /** Ids of the lab's own children, which a host name must not take. */
 const RESERVED_IDS = ["Tenant", "Image", "Flavor", "KeyPair", "Description", "Verify"];
 
-type LabScoped = "release" | "serviceManager" | "dependsOn" | "externalPhysnet" | "vniRange";
+type LabScoped = "release" | "serviceManager" | "dependsOn" | "externalPhysnet" | "vniRange" | "provisionerResource";
 
 /** The controller of a lab (lab-wide settings such as release come from DvrLabProps). */
 export interface DvrLabControllerProps extends Omit<DvrControllerProps, LabScoped> {}
@@ -98,6 +99,13 @@ export interface DvrLabProps {
   readonly verifyCommand?: string;
   /** How the verifier reaches the probe VMs. @default user "cirros" through the DHCP node */
   readonly verifyVmAccess?: VerifyVmAccess;
+  /**
+   * The Terraform resource that carries the config pushes and the verify hook: Terraform's built-in
+   * `terraform_data` needs no provider (Terraform >= 1.4 or OpenTofu); `null_resource` needs the
+   * stack to configure a NullProvider.
+   * @default ProvisionerResource.TERRAFORM_DATA
+   */
+  readonly provisionerResource?: ProvisionerResource;
 }
 
 /**
@@ -142,6 +150,7 @@ export class DvrLab extends Construct {
       serviceManager,
       externalPhysnet: physnet,
       vniRange: props.vniRange,
+      provisionerResource: props.provisionerResource,
     });
     const firstSnat = props.nodes.find((n) => n.mode === L3AgentMode.DVR_SNAT);
     this.agentNodes = props.nodes.map((n, i) => {
@@ -153,6 +162,7 @@ export class DvrLab extends Construct {
         metadataHost: n.metadataHost ?? props.controller.hostName,
         dhcpAgent: n.dhcpAgent ?? n === firstSnat,
         dependsOn: [this.controller.push.resource],
+        provisionerResource: props.provisionerResource,
       };
       const nodeId = idFor(n.hostName, `nodes-${i}`);
       return n.mode === L3AgentMode.DVR_SNAT
@@ -268,6 +278,7 @@ export class DvrLab extends Construct {
         nodes: this.nodes,
         command: props.verifyCommand,
         vmAccess: props.verifyVmAccess,
+        provisionerResource: props.provisionerResource,
         dependsOn: [...this.vms.map((v) => v.instance), ...this.vms.flatMap((v) => (v.floatingIp ? [v.floatingIp] : []))],
       });
     }

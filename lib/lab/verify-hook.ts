@@ -1,8 +1,8 @@
-import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { LabDescription } from "../model/topology";
 import { DvrNode } from "../nodes/dvr-node";
+import { ProvisionerResource } from "../push/provisioner-resource";
 
 /** How the verifier reaches the probe VMs (through the DHCP node's qdhcp namespace). */
 export interface VerifyVmAccess {
@@ -24,6 +24,8 @@ export interface VerifyHookProps {
   /** VM access for the probes. @default user "cirros", key and host chosen by the verifier */
   readonly vmAccess?: VerifyVmAccess;
   readonly dependsOn?: ITerraformDependable[];
+  /** The resource that carries the local-exec. @default ProvisionerResource.TERRAFORM_DATA */
+  readonly provisionerResource?: ProvisionerResource;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface VerifyHookProps {
  * (docs/CONTRACTS.md §3); a private key given as a sensitive variable has its own variable.
  */
 export class VerifyHook extends Construct {
-  public readonly resource: NullResource;
+  public readonly resource: TerraformResource;
 
   constructor(scope: Construct, id: string, props: VerifyHookProps) {
     super(scope, id);
@@ -56,7 +58,7 @@ export class VerifyHook extends Construct {
     }
     environment.DVR_LAB_ACCESS = JSON.stringify({ hosts, ...(props.vmAccess ? { vm: props.vmAccess } : {}) });
     const reportDir = props.reportDir ?? `dvr-lab-reports/${props.description.name}`;
-    this.resource = new NullResource(this, "Resource", {
+    this.resource = (props.provisionerResource ?? ProvisionerResource.TERRAFORM_DATA).create(this, "Resource", {
       triggers: { description: JSON.stringify(props.description) },
       dependsOn: props.dependsOn,
       provisioners: [

@@ -5,6 +5,7 @@ import { HostRole, HostSpec } from "../model/topology";
 import { ConfigPush } from "../push/config-push";
 import { DesiredConfig, desiredConfig, DesiredConfigInput } from "../push/desired-config";
 import { NeutronPaths } from "../push/neutron-paths";
+import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
 import { render } from "../validation/format";
 import { assertNodeBuildable, labScopeOf, NodeFacts, nodeFindings } from "../validation/node-checks";
@@ -14,7 +15,7 @@ import { NodeSshProps } from "./ssh";
 export interface DvrNodeProps {
   /**
    * The node's host name as Nova and Neutron know it (nova-compute `host` and the agents' `host` must
-   * be equal, DVR.md pitfall 18).
+   * be equal, docs/DVR.md §5.6).
    */
   readonly hostName: string;
   /** How Terraform and the verifier reach the node. */
@@ -29,6 +30,12 @@ export interface DvrNodeProps {
   readonly settleSeconds?: number;
   /** Resources the push waits for (e.g. the controller's push). @default none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * The Terraform resource that carries the push's provisioners: the built-in `terraform_data`
+   * (no provider needed) or `null_resource` (the stack must configure a NullProvider).
+   * @default ProvisionerResource.TERRAFORM_DATA
+   */
+  readonly provisionerResource?: ProvisionerResource;
 }
 
 /**
@@ -41,7 +48,7 @@ export abstract class DvrNode extends Construct {
   public readonly ssh: NodeSshProps;
   /** What the push sets on this node. */
   public readonly desired: DesiredConfig;
-  /** The node's config push (null_resource with remote-exec). */
+  /** The node's config push (terraform_data or null_resource with remote-exec). */
   public readonly push: ConfigPush;
 
   protected constructor(scope: Construct, id: string, role: HostRole, props: DvrNodeProps, extra: Partial<DesiredConfigInput>) {
@@ -62,7 +69,12 @@ export abstract class DvrNode extends Construct {
       settleSeconds: props.settleSeconds,
       ...extra,
     });
-    this.push = new ConfigPush(this, "ConfigPush", { desired: this.desired, ssh: props.ssh, dependsOn: props.dependsOn });
+    this.push = new ConfigPush(this, "ConfigPush", {
+      desired: this.desired,
+      ssh: props.ssh,
+      dependsOn: props.dependsOn,
+      provisionerResource: props.provisionerResource,
+    });
     // Everything else is checked at synth, together with the other nodes of the same lab.
     Node.of(this).addValidation({
       validate: () => {

@@ -1,8 +1,8 @@
-import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { NodeSshProps, renderConnection } from "../nodes/ssh";
 import { DesiredConfig } from "./desired-config";
+import { ProvisionerResource } from "./provisioner-resource";
 import { remoteScript, sha256, terraformEscape } from "./remote-script";
 
 /** Where the push files land on the node (Terraform's file provisioner needs an existing folder). */
@@ -21,16 +21,18 @@ export interface ConfigPushProps {
   readonly desired: DesiredConfig;
   readonly ssh: NodeSshProps;
   readonly dependsOn?: ITerraformDependable[];
+  /** The resource that carries the provisioners. @default ProvisionerResource.TERRAFORM_DATA */
+  readonly provisionerResource?: ProvisionerResource;
 }
 
 /**
- * One node's config push: a `null_resource` with two `file` provisioners (the push script from
- * remote/dvr_push.py and the node's push document) and a `remote-exec` that runs the script.
- * `triggers` hash the document and the script, so a re-apply re-pushes only nodes whose desired
- * config (or the script) changed.
+ * One node's config push: a `terraform_data` (or `null_resource`, see `ProvisionerResource`) with two
+ * `file` provisioners (the push script from remote/dvr_push.py and the node's push document) and a
+ * `remote-exec` that runs the script. Its triggers hash the document and the script, so a re-apply
+ * re-pushes only nodes whose desired config (or the script) changed.
  */
 export class ConfigPush extends Construct {
-  public readonly resource: NullResource;
+  public readonly resource: TerraformResource;
   /** The push document as JSON (exactly what is uploaded). */
   public readonly document: string;
 
@@ -39,7 +41,7 @@ export class ConfigPush extends Construct {
     const script = pushScript();
     this.document = JSON.stringify(props.desired, null, 2) + "\n";
     const connection = renderConnection(props.ssh);
-    this.resource = new NullResource(this, "Resource", {
+    this.resource = (props.provisionerResource ?? ProvisionerResource.TERRAFORM_DATA).create(this, "Resource", {
       triggers: {
         node: props.desired.node,
         config_sha256: sha256(this.document),

@@ -4,6 +4,7 @@ import { join } from "path";
 import { OpenStackRelease } from "../model/release";
 import { LabDescription } from "../model/topology";
 import { desiredConfig } from "../push/desired-config";
+import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
 import { TwinPlan } from "./plan";
 import { TwinSsh } from "./ssh";
@@ -40,11 +41,10 @@ export function terraformUnescape(text: string, where: string): string {
   return text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
 }
 
-/** The ConfigPush null_resources of a synthesized stack (cdk.tf.json), one per node. */
+/** The ConfigPush resources (terraform_data or null_resource) of a synthesized stack (cdk.tf.json), one per node. */
 export function pushesFromStack(stack: unknown): PushStep[] {
-  const resources = ((stack as { resource?: Record<string, Record<string, unknown>> }).resource ?? {}).null_resource ?? {};
   const out: PushStep[] = [];
-  for (const [name, body] of Object.entries(resources)) {
+  for (const { address: name, body } of ProvisionerResource.entriesOf(stack)) {
     const raw = (body as { provisioner?: unknown }).provisioner;
     const list: unknown[] = Array.isArray(raw) ? raw : raw ? [raw] : [];
     const provisioners: Provisioner[] = [];
@@ -54,20 +54,20 @@ export function pushesFromStack(stack: unknown): PushStep[] {
         if (type === "file") {
           provisioners.push({
             type: "file",
-            content: terraformUnescape(String(c.content ?? ""), `null_resource.${name} file ${String(c.destination)}`),
+            content: terraformUnescape(String(c.content ?? ""), `${name} file ${String(c.destination)}`),
             destination: String(c.destination),
           });
         } else if (type === "remote-exec") {
           const inline = (c.inline as string[] | undefined) ?? [];
-          provisioners.push({ type: "remote-exec", inline: inline.map((l) => terraformUnescape(l, `null_resource.${name} remote-exec`)) });
+          provisioners.push({ type: "remote-exec", inline: inline.map((l) => terraformUnescape(l, `${name} remote-exec`)) });
         }
       }
     }
     const doc = provisioners.find((p) => p.type === "file" && p.destination === PUSH_DOCUMENT_PATH);
     if (!doc || doc.type !== "file") continue;
     const node = (JSON.parse(doc.content) as { node?: string }).node;
-    if (!node) throw new Error(`dvr-lab twin: null_resource.${name}: push document without "node"`);
-    out.push({ node, source: `null_resource.${name}`, provisioners });
+    if (!node) throw new Error(`dvr-lab twin: ${name}: push document without "node"`);
+    out.push({ node, source: name, provisioners });
   }
   return out;
 }

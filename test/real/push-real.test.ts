@@ -1,7 +1,7 @@
 /**
  * The config push FOR REAL (root only; skips with one message elsewhere, see support/machine.ts):
  * the real example (examples/reference-lab, release Zed = the neutron installed here) is synthesized,
- * and its ConfigPush null_resources for com1/com2/ctrl1 are re-enacted the way Terraform's file and
+ * and its ConfigPush resources for com1/com2/ctrl1 are re-enacted the way Terraform's file and
  * remote-exec provisioners run them, over a real sshd on loopback with a verified host key, against
  * the real Debian /etc/neutron files and the real Debian neutron agents. `systemctl` in the sshd
  * sessions is a logged stand-in that runs the real init scripts (support/shims/systemctl).
@@ -14,7 +14,7 @@ import { AGENTS, debianOwnerMode, LogMark, MANAGED_FILES, ManagedFile, NeutronNo
 import { OsloCheck } from "./support/oslo";
 import { acquireLock, sleepMs } from "./support/proc";
 import { ConfigPushEntry, configPushes, synthReferenceLab, withDocument } from "./support/reference-lab";
-import { reenactNullResource, ReenactResult } from "./support/remote-exec";
+import { reenactProvisioners, ReenactResult } from "./support/remote-exec";
 import { LoopbackSshd } from "./support/sshd";
 
 const SHIM_DIR = join(__dirname, "support", "shims");
@@ -76,7 +76,7 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
   }
 
   function push(s: any, entry: ConfigPushEntry): ReenactResult {
-    return reenactNullResource(s, entry.resourceName, sshd);
+    return reenactProvisioners(s, entry.resourceName, sshd);
   }
 
   beforeAll(() => {

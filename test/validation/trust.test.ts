@@ -20,9 +20,9 @@ describe("secrets never reach cdk.tf.json", () => {
 
   test("the synthesized lab holds no secret (keys by file path and sensitive variable only)", () => {
     expect(findSecrets(doc)).toEqual([]);
-    const keys = resources(doc, "null_resource")
+    const keys = resources(doc, "terraform_data")
       .filter((r) => r.connection)
-      .map((r) => [r.triggers.node, r.connection.private_key]);
+      .map((r) => [r.triggers_replace.node, r.connection.private_key]);
     expect(keys.sort()).toEqual([
       ["com1", '${file("~/.ssh/dvr-lab")}'],
       ["com2", '${file("~/.ssh/dvr-lab")}'],
@@ -31,7 +31,7 @@ describe("secrets never reach cdk.tf.json", () => {
   });
 
   test("the verifier gets the variable's key by reference in its own environment variable", () => {
-    const verify = resources(doc, "null_resource").find((r) => r.provisioner?.[0]?.["local-exec"]);
+    const verify = resources(doc, "terraform_data").find((r) => r.provisioner?.[0]?.["local-exec"]);
     const env = verify.provisioner[0]["local-exec"].environment;
     expect(env.DVR_LAB_SSH_KEY_CTRL1).toBe("${var.ssh_key}");
     expect(JSON.parse(env.DVR_LAB_ACCESS).hosts.ctrl1.privateKeyEnv).toBe("DVR_LAB_SSH_KEY_CTRL1");
@@ -100,13 +100,13 @@ describe("SSH host keys are verified by default", () => {
   const doc = JSON.parse(Testing.synth(trustedLab(), true));
 
   test("every config push's connection pins the node's host key", () => {
-    const pushes = resources(doc, "null_resource").filter((r) => r.connection);
+    const pushes = resources(doc, "terraform_data").filter((r) => r.connection);
     expect(pushes).toHaveLength(3);
     for (const r of pushes) expect(r.connection.host_key).toBe(HOST_KEY);
   });
 
   test("the verifier gets every node's host key", () => {
-    const verify = resources(doc, "null_resource").find((r) => r.provisioner?.[0]?.["local-exec"]);
+    const verify = resources(doc, "terraform_data").find((r) => r.provisioner?.[0]?.["local-exec"]);
     const hosts = JSON.parse(verify.provisioner[0]["local-exec"].environment.DVR_LAB_ACCESS).hosts;
     expect(Object.values<any>(hosts).map((h) => h.hostKey)).toEqual([HOST_KEY, HOST_KEY, HOST_KEY]);
   });
@@ -115,7 +115,7 @@ describe("SSH host keys are verified by default", () => {
     const stack = stackWith((s) =>
       new DvrLab(s, "DvrLab", labProps({ controller: { hostName: "ctrl1", ssh: ssh({ hostKey: undefined, insecureSkipHostKeyCheck: true }) } })),
     );
-    const pushes = resources(JSON.parse(Testing.synth(stack, true)), "null_resource").filter((r) => r.connection);
-    expect(pushes.find((r) => r.triggers.node === "ctrl1").connection.host_key).toBeUndefined();
+    const pushes = resources(JSON.parse(Testing.synth(stack, true)), "terraform_data").filter((r) => r.connection);
+    expect(pushes.find((r) => r.triggers_replace.node === "ctrl1").connection.host_key).toBeUndefined();
   });
 });

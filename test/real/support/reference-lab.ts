@@ -1,13 +1,13 @@
 import { Testing } from "cdktf";
 import { OpenStackRelease } from "../../../lib";
 import { ReferenceLabStack } from "../../../lib/layouts/reference-lab";
-import { nullResources } from "./remote-exec";
+import { provisionerResources } from "./remote-exec";
 
 /** Where ConfigPush uploads the push document (CONTRACTS.md section 1). */
 export const DOCUMENT_DESTINATION = "/tmp/dvr-lab-desired.json";
 
 export interface ConfigPushEntry {
-  /** Name of the null_resource in the synthesized stack. */
+  /** Address of the push resource in the synthesized stack (terraform_data.<name>). */
   readonly resourceName: string;
   readonly resource: any;
   /** The push document it uploads (parsed). */
@@ -24,10 +24,10 @@ export function synthReferenceLab(release: OpenStackRelease = OpenStackRelease.Z
   return JSON.parse(Testing.synth(stack));
 }
 
-/** The ConfigPush null_resources of a synthesized stack, by node name. */
+/** The ConfigPush resources of a synthesized stack, by node name. */
 export function configPushes(synth: any): Record<string, ConfigPushEntry> {
   const out: Record<string, ConfigPushEntry> = {};
-  for (const [resourceName, resource] of Object.entries(nullResources(synth))) {
+  for (const [resourceName, resource] of Object.entries(provisionerResources(synth))) {
     for (const p of (resource as any).provisioner ?? []) {
       if (p.file?.destination === DOCUMENT_DESTINATION) {
         const document = JSON.parse(p.file.content);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { RunResult } from "./sshd";
+import { ProvisionerResource } from "../../../lib/push/provisioner-resource";
 
 /** What the re-enactor needs from a host: run a command, upload a file (legacy scp). */
 export interface SshTarget {
@@ -38,26 +39,26 @@ export function terraformUnescape(value: string, what: string): string {
   return value.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
 }
 
-/** Finds `resource.null_resource.*` entries of a synthesized stack (cdk.tf.json as an object). */
-export function nullResources(synth: any): Record<string, any> {
-  return (synth?.resource?.null_resource ?? {}) as Record<string, any>;
+/** The provisioner resources (terraform_data or null_resource) of a synthesized stack (cdk.tf.json as an object), by address. */
+export function provisionerResources(synth: any): Record<string, any> {
+  return Object.fromEntries(ProvisionerResource.entriesOf(synth).map((e) => [e.address, e.body]));
 }
 
 let scriptCounter = 0;
 
 /**
- * Re-enacts, against `target`, what Terraform does for one null_resource's provisioners:
+ * Re-enacts, against `target`, what Terraform does for one resource's provisioners:
  * - `file` with `content`: uploads the (unescaped) content to `destination` (scp -O);
  * - `remote-exec` with `inline`: joins the lines with "\n" into one script (a "#!/bin/sh" line
  *   first unless the first line is a shebang), uploads it to /tmp/terraform_<n>.sh with scp -O,
  *   makes it executable and runs it; a non-zero exit status fails the apply.
  * The `connection` block is not used (its host is a Terraform variable): the target is given.
  */
-export function reenactNullResource(synth: any, resourceName: string, target: SshTarget): ReenactResult {
-  const resource = nullResources(synth)[resourceName];
-  if (!resource) throw new Error(`no null_resource ${resourceName} in the synthesized stack`);
+export function reenactProvisioners(synth: any, resourceName: string, target: SshTarget): ReenactResult {
+  const resource = provisionerResources(synth)[resourceName];
+  if (!resource) throw new Error(`no resource ${resourceName} in the synthesized stack`);
   const provisioners: any[] = resource.provisioner ?? [];
-  if (provisioners.length === 0) throw new Error(`null_resource ${resourceName} has no provisioners`);
+  if (provisioners.length === 0) throw new Error(`${resourceName} has no provisioners`);
   const tmp = mkdtempSync("/tmp/dvr-lab-reenact-");
   const steps: ProvisionerStep[] = [];
   let stdout = "";
