@@ -5,7 +5,7 @@
 #
 #   --dry-run     print what would change and which services would restart; change nothing
 #   --no-restart  write the files (with backups) but restart nothing, e.g. to stage a node's config
-#                 before its agents first start (DVR.md 2.3: set agent_mode before first start)
+#                 before its agents first start (docs/DVR.md section 3.3: set agent_mode before first start)
 #
 # Reads one push document (schema dvr-lab/push@1, docs/CONTRACTS.md section 1), sets exactly the
 # listed keys in the node's neutron files with a comment-preserving editor, keeps a timestamped

@@ -27,7 +27,7 @@ const hops = (t: LabTopology, id: string) =>
     t.rows.find((r) => r.id === id)!.directions.map((d) => [d.direction, d.routedAt.map((h) => `${h.namespace}@${h.host}`)]),
   );
 
-describe("topology model: placement and expected routing (DVR.md §1.4)", () => {
+describe("topology model: placement and expected routing (docs/DVR.md §2.6)", () => {
   const t = new LabTopology(reference);
 
   test("places the same-node pair on the dvr node and the cross-node partner on the dvr_snat node", () => {
@@ -92,7 +92,7 @@ describe("topology model: placement and expected routing (DVR.md §1.4)", () => 
   });
 });
 
-describe("release table (DVR.md §2, §7)", () => {
+describe("release table (docs/DVR.md §3.2)", () => {
   test.each([
     ["ocata", { firewallDriver: "iptables_hybrid", setEmptyExternalNetworkBridge: true, metadataHostOption: "nova_metadata_ip", interfaceDriverRequired: true, vmsOnSnatNodeUnsupported: false }],
     ["pike", { firewallDriver: undefined, setEmptyExternalNetworkBridge: true, metadataHostOption: "nova_metadata_host" }],

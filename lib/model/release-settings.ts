@@ -1,7 +1,7 @@
 import { OpenStackRelease } from "./release";
 
 /**
- * Release-specific DVR settings: ONE table keyed by the neutron major version (DVR.md §2, §7).
+ * Release-specific DVR settings: ONE table keyed by the neutron major version (docs/DVR.md §3.2, §6.5).
  * Rows apply from `since` (inclusive) until the next row overrides the same field.
  */
 export interface ReleaseSettings {

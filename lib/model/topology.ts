@@ -236,7 +236,7 @@ export class LabTopology {
   }
 
   /**
-   * Placement per the topology table (DVR.md §7): for each router with two subnets A and B,
+   * Placement per the topology table (docs/DVR.md §6.4): for each router with two subnets A and B,
    * a same-node pair (A and B) on the first `dvr` compute node, and a cross-node partner in A on
    * the dvr_snat node when it runs VMs (else on the next VM host).
    */
@@ -286,7 +286,7 @@ export class LabTopology {
   }
 
   /**
-   * The rows to verify, computed from placement (DVR.md §1.4): per router, the same-node pair and
+   * The rows to verify, computed from placement (docs/DVR.md §2.6): per router, the same-node pair and
    * the cross-node pair (different subnets), plus SNAT (VM without FIP) and floating-IP rows when an
    * external network is set.
    */

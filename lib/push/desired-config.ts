@@ -91,7 +91,7 @@ const bool = (b: boolean) => (b ? "True" : "False");
 
 /**
  * Builds the desired config of one node from its role and the release table. This is the single
- * place that decides which keys a role sets (DVR.md §2.1/§2.2).
+ * place that decides which keys a role sets (docs/DVR.md §3.1, §3.2).
  */
 export function desiredConfig(input: DesiredConfigInput): DesiredConfig {
   const rel = releaseSettings(input.release);

@@ -3,7 +3,7 @@ import { ServiceManager } from "./service-manager";
 /** Logical neutron config files the push edits. */
 export type NeutronFile = "neutron.conf" | "ml2_conf.ini" | "openvswitch_agent.ini" | "l3_agent.ini" | "metadata_agent.ini" | "dhcp_agent.ini";
 
-/** Logical neutron services, in the restart order neutron needs (DVR.md §2.3). */
+/** Logical neutron services, in the restart order neutron needs (docs/DVR.md §3.3). */
 export const SERVICE_ORDER = [
   "neutron-server",
   "neutron-openvswitch-agent",

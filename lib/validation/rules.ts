@@ -44,7 +44,7 @@ export const LAB_RULES: readonly LabRule[] = [
     id: "DVR-E001",
     level: RuleLevel.ERROR,
     what: "The controller's ML2 mechanismDrivers lack l2population.",
-    why: "DVR over VXLAN needs l2population on the server: the agents build tunnels only from its FDB messages, so no tunnel comes up (DVR.md §0.3, pitfalls 1 and 2).",
+    why: "DVR over VXLAN needs l2population on the server: the agents build tunnels only from its FDB messages, so no tunnel comes up (docs/DVR.md §5.1).",
     fix: 'Add "l2population" to mechanismDrivers (the default is ["openvswitch", "l2population"]).',
   },
   {
@@ -72,7 +72,7 @@ export const LAB_RULES: readonly LabRule[] = [
     id: "DVR-W001",
     level: RuleLevel.WARNING,
     what: "A dvr_snat node runs VMs (runsVms) on a release newer than Wallaby.",
-    why: "Upstream declared VMs on the dvr_snat node unsupported in 2021 (bug 1934666) and its DVR gate no longer runs them (DVR.md §0.2, §7).",
+    why: "Upstream declared VMs on the dvr_snat node unsupported in 2021 (bug 1934666) and its DVR gate no longer runs them (docs/DVR.md §5.4, §6.1).",
     fix: "Set runsVms: false on the dvr_snat node and run VMs on dvr nodes (examples/upstream-layout), or suppress DVR-W001 with a reason to exercise this topology deliberately.",
   },
   {
@@ -100,21 +100,21 @@ export const LAB_RULES: readonly LabRule[] = [
     id: "DVR-W005",
     level: RuleLevel.WARNING,
     what: "A router's same-node row is placed on a dvr_snat node.",
-    why: "On the dvr_snat node the legacy router and the DVR router both route locally, so that row cannot tell the two apart (DVR.md §7).",
+    why: "On the dvr_snat node the legacy router and the DVR router both route locally, so that row cannot tell the two apart (docs/DVR.md §6.3).",
     fix: "Put the same-node pair on a dvr node (the default placement does).",
   },
   {
     id: "DVR-W006",
     level: RuleLevel.WARNING,
     what: "A tenant VXLAN network's MTU is above 1450.",
-    why: "VXLAN over IPv4 costs 50 bytes: above 1450 the underlay needs an MTU of at least mtu + 50, or large packets are lost while ping works (DVR.md pitfall 8).",
+    why: "VXLAN over IPv4 costs 50 bytes: above 1450 the underlay needs an MTU of at least mtu + 50, or large packets are lost while ping works (docs/DVR.md §5.3).",
     fix: "Leave mtu unset (Neutron derives it from global_physnet_mtu), or make sure the underlay and global_physnet_mtu carry mtu + 50.",
   },
   {
     id: "DVR-I001",
     level: RuleLevel.INFO,
     what: "The lab places VMs on its dvr_snat node; the same-node rows are placed on a dvr node.",
-    why: "DVR.md §7: only a dvr node tells DVR routing from legacy routing for the same-node row.",
+    why: "docs/DVR.md §6.3: only a dvr node tells DVR routing from legacy routing for the same-node row.",
     fix: "Nothing to do; informational.",
   },
 ];
@@ -302,7 +302,7 @@ export class DvrLabRules implements IAspect {
         prop: "vms",
         value: onSnat.map((v) => v.name),
         what: `run on the dvr_snat node "${host}", so the same-node rows are placed on the dvr node "${topo.vms.find((v) => v.name === sameOnDvr[0].source)!.host}"`,
-        fix: "nothing to do (DVR.md §7)",
+        fix: "nothing to do (docs/DVR.md §6.3)",
       });
     }
   }

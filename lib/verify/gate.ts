@@ -3,7 +3,7 @@ import { l3AgentModeOf } from "../model/topology";
 import { agentConfiguration, truthy } from "./parsers";
 import type { NeutronApi } from "./types";
 
-/** One control-plane check (DVR.md §3.1). */
+/** One control-plane check (docs/DVR.md §4.1). */
 export interface GateCheck {
   readonly id: string;
   readonly subject: string;

@@ -429,7 +429,7 @@ export function pathHosts(d: LabDescription, exp: TopologyRow["directions"][numb
 }
 
 /**
- * Structural check of the underlay (DVR.md §3.2): every pair of hosts a row's packets must cross
+ * Structural check of the underlay (docs/DVR.md §4.2): every pair of hosts a row's packets must cross
  * between needs a VXLAN port to the other's tunnel IP on each side (l2population creates them).
  * Returns the checks and the missing tunnels as "from>to" keys.
  */
@@ -506,7 +506,7 @@ export function withVmRoute(d: LabDescription, row: TopologyRow, exp: TopologyRo
 }
 
 /**
- * Structural check (DVR.md §1.2): every host whose qrouter is expected to route a DVR row must run
+ * Structural check (docs/DVR.md §1.3): every host whose qrouter is expected to route a DVR row must run
  * its OVS agent in DVR mode: br-tun table=1 rewrites to the host's DVR MAC (or, before the first
  * DVR flow, the agent logged "operating in DVR Mode with MAC").
  */

@@ -7,7 +7,7 @@ import { DvrLab, DvrLabProps, DvrLabRules, DvrSnatNode, L3AgentMode, OpenStackRe
 import { annotations, labProps, labStack, node, ssh, stackWith, synthErrors } from "./support/lab";
 
 const I001 =
-  '[DVR-I001] DvrLab: vms ["t-dvr-a-com1","t-legacy-a-com1"] run on the dvr_snat node "com1", so the same-node rows are placed on the dvr node "com2"; nothing to do (DVR.md §7)';
+  '[DVR-I001] DvrLab: vms ["t-dvr-a-com1","t-legacy-a-com1"] run on the dvr_snat node "com1", so the same-node rows are placed on the dvr node "com2"; nothing to do (docs/DVR.md §6.3)';
 const W001 = (release: string) =>
   `[DVR-W001] DvrLab/com1: runsVms true puts VMs on a dvr_snat node, which is unsupported upstream after Wallaby (bug 1934666) and the release is ${release}; set runsVms: false and run VMs on dvr nodes (examples/upstream-layout), or suppress DVR-W001 with a reason to exercise this topology deliberately`;
 const E001 =
