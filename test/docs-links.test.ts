@@ -158,7 +158,7 @@ describe("the checker itself", () => {
       "bad section: docs/DVR.md §9.9",
       "bad list: docs/DVR.md §3.1/§8",
       "old: DVR.md pitfall 8",
-      "unshipped: see BENCHMARKS.md and ../NOTES.md",
+      "unshipped: see CHANGES.md and ../NOTES.md",
       "shared: /work/shared/DVR.md and ../shared",
       "url: https://example.org/a/README.md is fine, and so is the report.md the verifier writes",
     ].join("\n");
@@ -169,7 +169,7 @@ describe("the checker itself", () => {
       "docs/EXAMPLE.md:2: cites docs/DVR.md §9.9, but docs/DVR.md has no section 9.9",
       "docs/EXAMPLE.md:3: cites docs/DVR.md §8, but docs/DVR.md has no section 8",
       'docs/EXAMPLE.md:4: cites "DVR.md pitfall": write the section as docs/DVR.md §N',
-      "docs/EXAMPLE.md:5: cites BENCHMARKS.md, which the package does not ship",
+      "docs/EXAMPLE.md:5: cites CHANGES.md, which the package does not ship",
       "docs/EXAMPLE.md:5: cites ../NOTES.md, which the package does not ship",
       "docs/EXAMPLE.md:6: cites /work/shared/DVR.md, which the package does not ship",
       'docs/EXAMPLE.md:6: cites "shared/", a team-internal folder the package does not ship',
