@@ -8,7 +8,7 @@
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { dependable, Fn, ITerraformDependable, TerraformOutput, TerraformResource, TerraformResourceConfig, TerraformStack, TerraformVariable } from "cdktf";
+import { AssetType, dependable, Fn, ITerraformDependable, TerraformAsset, TerraformOutput, TerraformResource, TerraformResourceConfig, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../lib/gen/providers/openstack/compute-instance-v2";
 import { ComputeKeypairV2 } from "../lib/gen/providers/openstack/compute-keypair-v2";
@@ -153,9 +153,10 @@ export class RawLabStack extends TerraformStack {
     }
 
     // Config pushes: controller first, then the agents.
-    const script = readFileSync(join(__dirname, "..", "..", "remote", "dvr_push.py"), "utf8");
-    const scriptSha = sha256(script);
-    const scriptContent = script.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+    // The push script once per stack, as an asset (as ConfigPush does).
+    const scriptPath = join(__dirname, "..", "..", "remote", "dvr_push.py");
+    const scriptSha = sha256(readFileSync(scriptPath, "utf8"));
+    const scriptAsset = new TerraformAsset(this, "DvrLabPushScript", { path: scriptPath, type: AssetType.FILE, assetHash: scriptSha });
     const controller = shape.hosts[0];
     const ssh = new Map<string, SshValues>();
     const push = (h: HostShape, dependsOn?: ITerraformDependable[]) => {
@@ -167,7 +168,7 @@ export class RawLabStack extends TerraformStack {
         dependsOn,
         connection: { type: "ssh", host: s.address, user: s.user, port: 22, privateKey: s.privateKey, hostKey: s.hostKey, timeout: "5m" },
         provisioners: [
-          { type: "file", content: scriptContent, destination: "/tmp/dvr-lab-push.py" },
+          { type: "file", source: scriptAsset.path, destination: "/tmp/dvr-lab-push.py" },
           { type: "file", content: document, destination: "/tmp/dvr-lab-desired.json" },
           { type: "remote-exec", inline: [PUSH_COMMAND] },
         ],

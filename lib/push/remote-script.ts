@@ -16,22 +16,36 @@ export function packageRoot(): string {
 
 const cache = new Map<string, string>();
 
+/** Absolute path of a remote script shipped in the package's remote/ folder. */
+export function remoteScriptPath(name: string): string {
+  return join(packageRoot(), "remote", name);
+}
+
 /** The content of a remote script shipped in the package's remote/ folder. */
 export function remoteScript(name: string): string {
   let content = cache.get(name);
   if (content === undefined) {
-    content = readFileSync(join(packageRoot(), "remote", name), "utf8");
+    content = readFileSync(remoteScriptPath(name), "utf8");
     cache.set(name, content);
   }
   return content;
 }
 
 /**
- * Escapes a literal for a Terraform string: Terraform would otherwise interpolate "${" and "%{"
- * sequences of an embedded script. Terraform turns "$${" back into "${" before uploading.
+ * The content a `file` provisioner uploads from `source` (a stack-relative asset path such as
+ * `assets/DvrLabPushScript/<sha256>/dvr_push.py`): the file in the stack folder when it is given and
+ * holds it, else the package's own remote/<name>, accepted only when its sha256 is the hash in the
+ * asset path (so it is byte for byte what Terraform would upload). Throws otherwise.
  */
-export function terraformEscape(literal: string): string {
-  return literal.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+export function assetContent(source: string, stackDir?: string): string {
+  if (stackDir && existsSync(join(stackDir, source))) return readFileSync(join(stackDir, source), "utf8");
+  const m = /^assets\/[^/]+\/([0-9a-f]{64})\/([^/]+)$/.exec(source);
+  if (m && existsSync(remoteScriptPath(m[2]))) {
+    const text = remoteScript(m[2]);
+    if (sha256(text) === m[1]) return text;
+    throw new Error(`dvr-lab: asset ${source} is not this package's remote/${m[2]} (sha256 ${sha256(text)}); synthesize the stack again with this dvr-lab`);
+  }
+  throw new Error(`dvr-lab: cannot find the file provisioner source ${source}${stackDir ? ` in ${stackDir}` : ""} (give the stack's folder, which holds its assets/)`);
 }
 
 export function sha256(text: string): string {

@@ -5,6 +5,7 @@ import { OpenStackRelease } from "../model/release";
 import { LabDescription } from "../model/topology";
 import { desiredConfig } from "../push/desired-config";
 import { ProvisionerResource } from "../push/provisioner-resource";
+import { assetContent } from "../push/remote-script";
 import { ServiceManager } from "../push/service-manager";
 import { TwinPlan } from "./plan";
 import { TwinSsh } from "./ssh";
@@ -42,7 +43,7 @@ export function terraformUnescape(text: string, where: string): string {
 }
 
 /** The ConfigPush resources (terraform_data or null_resource) of a synthesized stack (cdk.tf.json), one per node. */
-export function pushesFromStack(stack: unknown): PushStep[] {
+export function pushesFromStack(stack: unknown, stackDir?: string): PushStep[] {
   const out: PushStep[] = [];
   for (const { address: name, body } of ProvisionerResource.entriesOf(stack)) {
     const raw = (body as { provisioner?: unknown }).provisioner;
@@ -54,7 +55,11 @@ export function pushesFromStack(stack: unknown): PushStep[] {
         if (type === "file") {
           provisioners.push({
             type: "file",
-            content: terraformUnescape(String(c.content ?? ""), `${name} file ${String(c.destination)}`),
+            // An uploaded file (the push script, a stack asset) or inline content (the push document).
+            content:
+              typeof c.source === "string"
+                ? assetContent(c.source, stackDir)
+                : terraformUnescape(String(c.content ?? ""), `${name} file ${String(c.destination)}`),
             destination: String(c.destination),
           });
         } else if (type === "remote-exec") {

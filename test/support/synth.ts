@@ -27,18 +27,3 @@ export function freshApp(): App {
 export function pushesOf(doc: any): [string, any][] {
   return resourcesOf(doc, "terraform_data").filter(([, r]) => r.triggers_replace?.config_sha256);
 }
-
-/**
- * The document as snapshots see it: the embedded push script (remote/dvr_push.py, tested on its own
- * and pinned by the script_sha256 trigger) is replaced by a marker, so snapshots show the stack.
- */
-export function forSnapshot(doc: any): any {
-  const copy = JSON.parse(JSON.stringify(doc));
-  for (const r of [...Object.values<any>(copy.resource?.terraform_data ?? {}), ...Object.values<any>(copy.resource?.null_resource ?? {})]) {
-    for (const p of r.provisioner ?? []) {
-      const triggers = r.triggers_replace ?? r.triggers;
-      if (p.file?.destination === "/tmp/dvr-lab-push.py") p.file.content = `<remote/dvr_push.py sha256=${triggers.script_sha256}>`;
-    }
-  }
-  return copy;
-}

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { RunResult } from "./sshd";
 import { ProvisionerResource } from "../../../lib/push/provisioner-resource";
+import { assetContent } from "../../../lib/push/remote-script";
 
 /** What the re-enactor needs from a host: run a command, upload a file (legacy scp). */
 export interface SshTarget {
@@ -48,7 +49,8 @@ let scriptCounter = 0;
 
 /**
  * Re-enacts, against `target`, what Terraform does for one resource's provisioners:
- * - `file` with `content`: uploads the (unescaped) content to `destination` (scp -O);
+ * - `file` with `source` (a stack asset) or `content`: uploads the file or the (unescaped) content to
+ *   `destination` (scp -O);
  * - `remote-exec` with `inline`: joins the lines with "\n" into one script (a "#!/bin/sh" line
  *   first unless the first line is a shebang), uploads it to /tmp/terraform_<n>.sh with scp -O,
  *   makes it executable and runs it; a non-zero exit status fails the apply.
@@ -68,10 +70,11 @@ export function reenactProvisioners(synth: any, resourceName: string, target: Ss
       const [kind, body] = Object.entries(p)[0] as [string, any];
       let step: ProvisionerStep;
       if (kind === "file") {
-        if (typeof body.content !== "string") throw new Error(`${resourceName}: file provisioner without content`);
         const destination = terraformUnescape(body.destination, `${resourceName} file destination`);
         const local = join(tmp, `upload-${steps.length}`);
-        writeFileSync(local, terraformUnescape(body.content, `${resourceName} file ${destination}`));
+        if (typeof body.source === "string") writeFileSync(local, assetContent(body.source)); // the stack's asset (the push script)
+        else if (typeof body.content === "string") writeFileSync(local, terraformUnescape(body.content, `${resourceName} file ${destination}`));
+        else throw new Error(`${resourceName}: file provisioner without source or content`);
         const r = target.scpTo(local, destination);
         step = { kind: "file", target: destination, ...r };
       } else if (kind === "remote-exec") {
