@@ -11,7 +11,7 @@ import { findTerraformToolchain, runTerraform, TerraformToolchain } from "../../
 export function describeTerraform(title: string, body: (t: () => TerraformToolchain) => void): void {
   const found = findTerraformToolchain();
   if (typeof found !== "string") {
-    describe(title, () => body(() => found));
+    describe(`${title}: ${found.label}`, () => body(() => found));
     return;
   }
   if (process.env.DVR_LAB_REQUIRE_REAL === "1") {
