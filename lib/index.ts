@@ -10,7 +10,7 @@ export * from "./push/desired-config";
 export * from "./push/provisioner-resource";
 export * from "./push/config-push";
 // Nodes
-export * from "./nodes/ssh";
+export * from "./push/ssh";
 export * from "./nodes/dvr-node";
 export * from "./nodes/dvr-agent-node";
 export * from "./nodes/dvr-controller";

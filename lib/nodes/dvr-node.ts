@@ -1,4 +1,4 @@
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
 import { OpenStackRelease } from "../model/release";
 import { HostRole, HostSpec } from "../model/topology";
@@ -8,8 +8,8 @@ import { NeutronPaths } from "../push/neutron-paths";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
 import { render } from "../validation/format";
-import { assertNodeBuildable, labScopeOf, NodeFacts, nodeFindings } from "../validation/node-checks";
-import { NodeSshProps } from "./ssh";
+import { assertNodeBuildable, LabExternalFacts, labScopeOf, NodeFacts, nodeFindings } from "../validation/node-checks";
+import { NodeSshProps } from "../push/ssh";
 
 /** Props every DVR lab node takes. */
 export interface DvrNodeProps {
@@ -80,7 +80,9 @@ export abstract class DvrNode extends Construct {
       validate: () => {
         const peers = labPeers(this);
         const self = peers.find((p) => p.construct === this) ?? this.validationFacts();
-        return nodeFindings(self, peers).map((f) => render(this, f));
+        const stack = stackPeers(this);
+        const context = { stack: stack.find((p) => p.construct === this) === self ? stack : undefined, external: labExternalOf(this) };
+        return nodeFindings(self, peers, context).map((f) => render(this, f));
       },
     });
   }
@@ -113,4 +115,42 @@ function labPeers(node: DvrNode): NodeFacts[] {
     peerCache.set(scope, cached);
   }
   return cached.facts;
+}
+
+/**
+ * The facts of every node of a node's stack (the labs of one stack share one cloud), built once per
+ * stack like labPeers, and sharing the facts objects of labPeers so a node finds itself in both.
+ */
+const stackCache = new WeakMap<object, { readonly generation: number; readonly facts: NodeFacts[] }>();
+function stackPeers(node: DvrNode): NodeFacts[] {
+  let stack: TerraformStack;
+  try {
+    stack = TerraformStack.of(node);
+  } catch {
+    return [];
+  }
+  let cached = stackCache.get(stack);
+  if (!cached || cached.generation !== nodeGeneration) {
+    const byNode = new Map<DvrNode, NodeFacts>();
+    const facts = stack.node
+      .findAll()
+      .filter((c): c is DvrNode => c instanceof DvrNode)
+      .map((n) => {
+        let f = byNode.get(n);
+        if (!f) {
+          for (const p of labPeers(n)) byNode.set(p.construct as DvrNode, p);
+          f = byNode.get(n) ?? n.validationFacts();
+        }
+        return f;
+      });
+    cached = { generation: nodeGeneration, facts };
+    stackCache.set(stack, cached);
+  }
+  return cached.facts;
+}
+
+/** The external network of the DvrLab a node belongs to (duck-typed: this module does not import DvrLab). */
+function labExternalOf(node: DvrNode): LabExternalFacts | undefined {
+  const lab = labScopeOf(node) as { topology?: { external?: LabExternalFacts } };
+  return lab.topology?.external;
 }

@@ -1,6 +1,6 @@
 import { AssetType, ITerraformDependable, TerraformAsset, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { NodeSshProps, renderConnection } from "../nodes/ssh";
+import { NodeSshProps, renderConnection } from "./ssh";
 import { DesiredConfig } from "./desired-config";
 import { ProvisionerResource } from "./provisioner-resource";
 import { remoteScript, remoteScriptPath, sha256 } from "./remote-script";
