@@ -17,6 +17,7 @@ import { BENCH_SIZES, BenchSize, parseSize } from "./shape";
 import type { SynthSample } from "./synth-one";
 import { benchTwin, otherNeutronServers, TwinResult } from "./twin";
 import { PlanCounts, planCounts } from "./verify-plan";
+import { benchToolchain, replaceSection, toolchainSection } from "./toolchain";
 
 const ROOT = join(__dirname, "..", "..");
 const SYNTH_ONE = join(__dirname, "synth-one.js");
@@ -32,20 +33,23 @@ interface Options {
   twin: boolean;
   /** Only the lab runs; rewrites just the "## Lab twin" section of BENCHMARKS.md. */
   twinOnly: boolean;
+  /** Only the toolchain (setup, terraform validate); rewrites just the "## Toolchain" section. */
+  toolchainOnly: boolean;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, write: true };
+  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, write: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--twin") o.twin = true;
     else if (a === "--twin-only") o.twinOnly = true;
+    else if (a === "--toolchain-only") o.toolchainOnly = true;
     else if (a === "--no-write") o.write = false;
     else if (a === "--runs") o.runs = Math.max(1, Number(argv[++i]));
     else if (a === "--sizes") o.sizes = argv[++i].split(",").map((s) => parseSize(s.trim()));
     else if (a === "-h" || a === "--help") {
-      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only] [--no-write]\n");
+      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only] [--no-write]\n");
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -389,18 +393,20 @@ async function main(): Promise<void> {
   const m = machineInfo();
   const t0 = Date.now();
   const log = (l: string) => process.stderr.write(l + "\n");
+  const rewrite = (heading: string, section: string) => {
+    process.stdout.write(section);
+    if (!o.write) return;
+    const file = join(ROOT, "BENCHMARKS.md");
+    writeFileSync(file, replaceSection(readFileSync(file, "utf8"), heading, section));
+    process.stdout.write(`updated the ${heading.slice(3)} section of BENCHMARKS.md\n`);
+  };
   if (o.twinOnly) {
     const twin = await benchTwin(log);
-    const section = `## Lab twin\n\n${twinTable(twin, [])}\n\n${TWIN_NOTE}\nMeasured ${m.date}, load average at start ${m.loadavg.join(" / ")}, at end ${machineInfo().loadavg.join(" / ")} (\`npm run bench -- --twin-only\`).\n\n`;
-    process.stdout.write(section);
-    if (o.write) {
-      const file = join(ROOT, "BENCHMARKS.md");
-      const old = readFileSync(file, "utf8");
-      const a = old.indexOf("## Lab twin");
-      const b = a < 0 ? -1 : old.indexOf("\n## ", a + 5);
-      writeFileSync(file, a < 0 ? `${old}\n${section}` : `${old.slice(0, a)}${section}${b < 0 ? "" : old.slice(b + 1)}`);
-      process.stdout.write("updated the Lab twin section of BENCHMARKS.md\n");
-    }
+    rewrite("## Lab twin", `## Lab twin\n\n${twinTable(twin, [])}\n\n${TWIN_NOTE}\nMeasured ${m.date}, load average at start ${m.loadavg.join(" / ")}, at end ${machineInfo().loadavg.join(" / ")} (\`npm run bench -- --twin-only\`).\n\n`);
+    return;
+  }
+  if (o.toolchainOnly) {
+    rewrite("## Toolchain", toolchainSection(benchToolchain(log), m.date));
     return;
   }
   log(`dvr-lab bench: ${m.cpuModel}, nproc ${m.nproc}, ${(m.memTotalMiB / 1024).toFixed(1)} GiB, node ${m.node}, load ${m.loadavg.join(" ")}`);
