@@ -6,7 +6,7 @@ try {
   cli = require("../dist/lib/cli/main.js");
 } catch (err) {
   console.error("dvr-lab: dist/ is missing or stale; run `npm run build` first (" + err.message + ")");
-  process.exit(2);
+  process.exit(1); // "the command failed" (lib/cli/exit-codes.ts): 2 is only for a wrong command line
 }
 cli.main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -1,16 +1,28 @@
 /**
  * `dvr-lab` command line: dispatches to the subcommands. Each subcommand lives with its feature
- * (lib/verify/cli.ts, lib/twin/cli.ts) and exports `run(args): Promise<number>` (the exit code).
+ * (lib/verify/cli.ts, lib/twin/cli.ts, lib/twin/lab-cli.ts), parses its arguments with the one
+ * parser (lib/cli/args.ts) and returns an exit code from lib/cli/exit-codes.ts.
  */
-const USAGE = `usage: dvr-lab <command> [options]
+import { resolveIo, type CliIo } from "./args";
+import { ALL_EXIT_CODES, EXIT, exitCodesHelp } from "./exit-codes";
+
+export const USAGE = `usage: dvr-lab <command> [options]
 
 commands:
   verify    verify a deployed lab's routing against its topology table (see dvr-lab verify --help)
   twin      run a real Neutron DVR lab twin on this machine: up | status | down (root)
   lab       twin up, verify, twin down (root)
-`;
 
-type Runner = (args: string[]) => Promise<number>;
+Every command takes -h/--help; unknown options and bad values exit 2 naming the option.
+
+${exitCodesHelp(ALL_EXIT_CODES, { signals: true })}`;
+
+/** What `main` passes on: where to write, and (twin, lab) the machine check to use. */
+export interface MainIo extends CliIo {
+  readonly prerequisites?: () => Promise<string[]>;
+}
+
+type Runner = (args: string[], io: MainIo) => Promise<number>;
 
 const COMMANDS: Record<string, () => Runner> = {
   // Loaded lazily so that one feature's dependencies never slow down another's start.
@@ -19,16 +31,18 @@ const COMMANDS: Record<string, () => Runner> = {
   lab: () => require("../twin/lab-cli").run,
 };
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  const { out, err } = resolveIo(io);
   const [command, ...rest] = argv;
-  if (!command || command === "--help" || command === "-h") {
-    process.stdout.write(USAGE);
-    return command ? 0 : 2;
+  if (command === undefined || command === "--help" || command === "-h") {
+    out(USAGE);
+    return command === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  const load = COMMANDS[command];
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!load) {
-    process.stderr.write(`dvr-lab: unknown command "${command}"\n${USAGE}`);
-    return 2;
+    const what = command.startsWith("-") ? `unknown option ${command}` : `unknown command "${command}" (known: ${Object.keys(COMMANDS).join(", ")})`;
+    err(`dvr-lab: ${what} (see dvr-lab --help)\n`);
+    return EXIT.USAGE;
   }
-  return load()(rest);
+  return load()(rest, io);
 }
