@@ -10,6 +10,8 @@ import { plan, verify, type VerifyDeps, type VerifyOptions, type WindowMode } fr
 import { SshTransport } from "./ssh-transport";
 import type { AccessInfo } from "./types";
 import { QdhcpSshVmExecutor } from "./vm-executor";
+import { oneOf, parse, resolveIo, usageFailure, UsageError, inputError, type CliIo as BaseIo, type CommandSpec, type OptionSpecs } from "../cli/args";
+import { EXIT, exitCodesHelp } from "../cli/exit-codes";
 
 export const USAGE = `usage: dvr-lab verify [options]
 
@@ -39,12 +41,10 @@ measurement:
 output:
   --report-dir DIR           write report.json and report.md there
   --json                     print the JSON report instead of the table
-  --plan                     print the planned node commands and exit (nothing is run)
+  --plan                     print the planned node commands and exit (nothing is run; no access needed)
   -h, --help
 
-exit: 0 gate passed and every row passed; 1 gate failed or a row failed; 3 inconclusive (nothing
-failed, but not every direction could be proven); 2 usage or input error.
-`;
+${exitCodesHelp([EXIT.OK, EXIT.FAILED, EXIT.USAGE, EXIT.INCONCLUSIVE])}`;
 
 export interface CliOptions {
   description?: string;
@@ -67,65 +67,66 @@ export interface CliOptions {
   help: boolean;
 }
 
-const VALUE_FLAGS: Record<string, keyof CliOptions> = {
-  "--description": "description",
-  "--description-env": "descriptionEnv",
-  "--synth": "synth",
-  "--lab": "lab",
-  "--access": "access",
-  "--access-env": "accessEnv",
-  "--neutron-url": "neutronUrl",
-  "--report-dir": "reportDir",
-  "--pings": "pings",
-  "--min-forwarded": "minForwarded",
-  "--window": "window",
-  "--vm-user": "vmUser",
-  "--vm-key": "vmKey",
-  "--vm-via": "vmVia",
-};
+export const COMMAND = "dvr-lab verify";
 
-export class UsageError extends Error {}
+/** The options of `dvr-lab verify` (lib/cli/args.ts parses them). */
+export const SPEC = {
+  command: COMMAND,
+  options: {
+    description: { type: "string" },
+    "description-env": { type: "string" },
+    synth: { type: "string" },
+    lab: { type: "string" },
+    access: { type: "string" },
+    "access-env": { type: "string" },
+    "neutron-url": { type: "string", pattern: /^https?:\/\/\S+$/, patternHint: "an http(s) URL" },
+    "report-dir": { type: "string" },
+    pings: { type: "integer", min: 1, max: 1000, default: 5 },
+    "min-forwarded": { type: "integer", min: 1, max: 1000 },
+    window: { type: "string", choices: ["all", "row"], default: "all" },
+    "vm-user": { type: "string" },
+    "vm-key": { type: "string" },
+    "vm-via": { type: "string" },
+    "continue-after-gate-failure": { type: "boolean" },
+    json: { type: "boolean" },
+    plan: { type: "boolean" },
+  },
+} as const satisfies CommandSpec<OptionSpecs>;
 
+export { UsageError };
+
+/** Parses and checks `dvr-lab verify`'s arguments; throws a UsageError naming the option. */
 export function parseArgs(args: readonly string[]): CliOptions {
-  const o: CliOptions = { pings: 5, window: "all", continueAfterGateFailure: false, json: false, plan: false, help: false };
-  for (let i = 0; i < args.length; i++) {
-    let a = args[i];
-    let value: string | undefined;
-    const eq = a.indexOf("=");
-    if (a.startsWith("--") && eq > 0) {
-      value = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    if (a === "-h" || a === "--help") o.help = true;
-    else if (a === "--json") o.json = true;
-    else if (a === "--plan") o.plan = true;
-    else if (a === "--continue-after-gate-failure") o.continueAfterGateFailure = true;
-    else if (VALUE_FLAGS[a]) {
-      if (value === undefined) {
-        value = args[++i];
-        if (value === undefined || value.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      }
-      const key = VALUE_FLAGS[a];
-      if (key === "pings" || key === "minForwarded") {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`${a} must be an integer from 1 to 1000`);
-        (o as unknown as Record<string, unknown>)[key] = n;
-      } else if (key === "window") {
-        if (value !== "all" && value !== "row") throw new UsageError(`--window must be "all" or "row"`);
-        o.window = value;
-      } else {
-        (o as unknown as Record<string, unknown>)[key] = value;
-      }
-    } else {
-      throw new UsageError(`unknown argument "${args[i]}"`);
-    }
-  }
-  if (o.help) return o;
-  const sources = [o.description, o.descriptionEnv, o.synth].filter((x) => x !== undefined).length;
-  if (sources !== 1) throw new UsageError("give exactly one of --description, --description-env, --synth");
-  if (o.synth && !o.lab) throw new UsageError("--synth needs --lab NAME");
-  if (o.lab && !o.synth) throw new UsageError("--lab is only used with --synth");
-  if (!o.plan && [o.access, o.accessEnv].filter((x) => x !== undefined).length !== 1) throw new UsageError("give exactly one of --access, --access-env");
+  const p = parse(SPEC, args);
+  if (p.help) return { pings: 5, window: "all", continueAfterGateFailure: false, json: false, plan: false, help: true };
+  const v = p.values;
+  oneOf(p.given, ["description", "description-env", "synth"]);
+  if (v.synth !== undefined && v.lab === undefined) throw new UsageError("--synth needs --lab NAME");
+  if (v.lab !== undefined && v.synth === undefined) throw new UsageError("--lab is only used with --synth");
+  if (!v.plan) oneOf(p.given, ["access", "access-env"]);
+  const o: CliOptions = {
+    pings: v.pings,
+    window: v.window as WindowMode,
+    continueAfterGateFailure: v["continue-after-gate-failure"],
+    json: v.json,
+    plan: v.plan,
+    help: false,
+  };
+  const strings: [keyof CliOptions, string | undefined][] = [
+    ["description", v.description],
+    ["descriptionEnv", v["description-env"]],
+    ["synth", v.synth],
+    ["lab", v.lab],
+    ["access", v.access],
+    ["accessEnv", v["access-env"]],
+    ["neutronUrl", v["neutron-url"]],
+    ["reportDir", v["report-dir"]],
+    ["vmUser", v["vm-user"]],
+    ["vmKey", v["vm-key"]],
+    ["vmVia", v["vm-via"]],
+  ];
+  for (const [k, x] of strings) if (x !== undefined) (o as unknown as Record<string, unknown>)[k] = x;
+  if (v["min-forwarded"] !== undefined) o.minForwarded = v["min-forwarded"];
   return o;
 }
 
@@ -133,38 +134,38 @@ function readJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${what}: not valid JSON (${(e as Error).message})`);
+    throw inputError(`${what}: not valid JSON (${(e as Error).message})`);
   }
 }
 
 export function checkDescription(v: unknown, what: string): LabDescription {
   const d = v as LabDescription;
   if (!d || typeof d !== "object" || !Array.isArray(d.hosts) || !Array.isArray(d.rows) || !Array.isArray(d.vms)) {
-    throw new UsageError(`${what}: not a lab description (needs hosts, vms, rows)`);
+    throw inputError(`${what}: not a lab description (needs hosts, vms, rows)`);
   }
-  if (d.schema && d.schema !== "dvr-lab/lab@1") throw new UsageError(`${what}: schema ${d.schema}, expected dvr-lab/lab@1`);
+  if (d.schema && d.schema !== "dvr-lab/lab@1") throw inputError(`${what}: schema ${d.schema}, expected dvr-lab/lab@1`);
   return d;
 }
 
 /** Reads the description from a file, an env var, or a synthesized cdk.tf.json output `<lab>_description`. */
 export function loadDescription(o: CliOptions, env: NodeJS.ProcessEnv): LabDescription {
   if (o.description) {
-    if (!fs.existsSync(o.description)) throw new UsageError(`--description: ${o.description} not found`);
+    if (!fs.existsSync(o.description)) throw inputError(`--description: ${o.description} not found`);
     return checkDescription(readJson(fs.readFileSync(o.description, "utf8"), o.description), o.description);
   }
   if (o.descriptionEnv) {
     const v = env[o.descriptionEnv];
-    if (!v) throw new UsageError(`--description-env: ${o.descriptionEnv} is empty or unset`);
+    if (!v) throw inputError(`--description-env: ${o.descriptionEnv} is empty or unset`);
     return checkDescription(readJson(v, o.descriptionEnv), o.descriptionEnv);
   }
   const file = o.synth!;
-  if (!fs.existsSync(file)) throw new UsageError(`--synth: ${file} not found`);
+  if (!fs.existsSync(file)) throw inputError(`--synth: ${file} not found`);
   const tf = readJson(fs.readFileSync(file, "utf8"), file) as { output?: Record<string, { value?: unknown }> };
   const name = `${o.lab}_description`;
   const out = tf.output?.[name];
   if (!out) {
     const have = Object.keys(tf.output ?? {}).filter((k) => k.endsWith("_description"));
-    throw new UsageError(`--synth: ${file} has no output "${name}"${have.length ? ` (has: ${have.join(", ")})` : ""}`);
+    throw inputError(`--synth: ${file} has no output "${name}"${have.length ? ` (has: ${have.join(", ")})` : ""}`);
   }
   const value = typeof out.value === "string" ? readJson(out.value, `${file} output ${name}`) : out.value;
   return checkDescription(value, `${file} output ${name}`);
@@ -175,45 +176,36 @@ export function loadAccess(o: CliOptions, env: NodeJS.ProcessEnv): AccessInfo {
   let what: string;
   if (o.access) {
     what = o.access;
-    if (!fs.existsSync(o.access)) throw new UsageError(`--access: ${o.access} not found`);
+    if (!fs.existsSync(o.access)) throw inputError(`--access: ${o.access} not found`);
     text = fs.readFileSync(o.access, "utf8");
   } else {
     what = o.accessEnv!;
     text = env[o.accessEnv!];
-    if (!text) throw new UsageError(`--access-env: ${o.accessEnv} is empty or unset`);
+    if (!text) throw inputError(`--access-env: ${o.accessEnv} is empty or unset`);
   }
   const a = readJson(text, what) as AccessInfo;
-  if (!a || typeof a !== "object" || !a.hosts || typeof a.hosts !== "object") throw new UsageError(`${what}: access JSON needs a "hosts" object`);
+  if (!a || typeof a !== "object" || !a.hosts || typeof a.hosts !== "object") throw inputError(`${what}: access JSON needs a "hosts" object`);
   return a;
 }
 
-export interface CliIo {
-  readonly env?: NodeJS.ProcessEnv;
-  readonly stdout?: (s: string) => void;
-  readonly stderr?: (s: string) => void;
+export interface CliIo extends BaseIo {
   /** Replaces the real transport / VM executor / Neutron client (tests, the twin). */
   readonly deps?: (o: CliOptions, d: LabDescription, a: AccessInfo) => VerifyDeps;
 }
 
 export async function run(args: string[], io: CliIo = {}): Promise<number> {
-  const env = io.env ?? process.env;
-  const out = io.stdout ?? ((s: string) => process.stdout.write(s));
-  const err = io.stderr ?? ((s: string) => process.stderr.write(s));
+  const { env, out, err } = resolveIo(io);
   let o: CliOptions;
   let d: LabDescription;
   try {
     o = parseArgs(args);
     if (o.help) {
       out(USAGE);
-      return 0;
+      return EXIT.OK;
     }
     d = loadDescription(o, env);
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`dvr-lab verify: ${e.message}\n(see dvr-lab verify --help)\n`);
-      return 2;
-    }
-    throw e;
+    return usageFailure(COMMAND, e, err);
   }
   const vmOpts = (a?: AccessInfo) =>
     new QdhcpSshVmExecutor({
@@ -232,23 +224,18 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
       const p = plan(d, vmOpts(), options);
       out(p.map((c) => `${c.phase}${c.window !== undefined ? `[${c.window}]` : ""}\t${c.host}\t${c.detail}`).join("\n") + "\n");
       out(`${p.filter((c) => c.host !== "neutron-api").length} node commands\n`);
-      return 0;
+      return EXIT.OK;
     } catch (e) {
-      err(`dvr-lab verify: ${(e as Error).message}\n`);
-      return 2;
+      return usageFailure(COMMAND, inputError((e as Error).message), err);
     }
   }
   let access: AccessInfo;
   try {
     access = loadAccess(o, env);
     const missing = d.hosts.filter((h) => h.role !== "controller" && !access.hosts[h.name]).map((h) => h.name);
-    if (missing.length) throw new UsageError(`access has no entry for host(s) ${missing.join(", ")}`);
+    if (missing.length) throw inputError(`access has no entry for host(s) ${missing.join(", ")}`);
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`dvr-lab verify: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return usageFailure(COMMAND, e, err);
   }
   const deps: VerifyDeps = io.deps
     ? io.deps(o, d, access)
@@ -271,7 +258,7 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
     return report.exitCode;
   } catch (e) {
     err(`dvr-lab verify: ${(e as Error).stack ?? e}\n`);
-    return 1;
+    return EXIT.FAILED;
   } finally {
     await deps.transport.close?.();
   }

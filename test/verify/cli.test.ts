@@ -39,7 +39,7 @@ describe("dvr-lab verify arguments", () => {
     [["--description", "a"], /exactly one of --access/],
     [["--description", "a", "--access", "x", "--pings", "0"], /integer from 1/],
     [["--description", "a", "--access", "x", "--window", "pair"], /--window must be/],
-    [["--description", "a", "--access", "x", "--bogus"], /unknown argument "--bogus"/],
+    [["--description", "a", "--access", "x", "--bogus"], /unknown option --bogus/],
     [["--description"], /--description needs a value/],
   ])("rejects %j", (args, msg) => {
     expect(() => parseArgs(args as string[])).toThrow(UsageError);
