@@ -1,8 +1,35 @@
 import { existsSync, readFileSync } from "fs";
+import { inputError, oneOf, parse, resolveIo, usageFailure, type CliIo, type CommandSpec, type OptionSpecs, type Values } from "../cli/args";
+import { EXIT, exitCodesHelp } from "../cli/exit-codes";
 import { LabDescription } from "../model/topology";
 import { defaultStateDir, loadState, Twin, twinPrerequisites } from "./twin";
 
-const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
+/** A twin name becomes a directory under the state root that `down` removes: a plain name only. */
+export const NAME_OPTION = { type: "string", pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, patternHint: "a name (letters, digits, . _ -; no /)" } as const;
+export const LAYOUT_NAMES = ["reference", "upstream"] as const;
+
+const SUBCOMMANDS = ["up", "status", "down"] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** The options of each `dvr-lab twin` subcommand (lib/cli/args.ts parses them). */
+export const SPECS = {
+  up: {
+    command: "dvr-lab twin up",
+    options: {
+      stack: { type: "string" },
+      description: { type: "string" },
+      layout: { type: "string", choices: LAYOUT_NAMES },
+      builtin: { type: "string", choices: LAYOUT_NAMES },
+      name: NAME_OPTION,
+      "state-dir": { type: "string" },
+      "converge-timeout": { type: "integer", min: 1, max: 3600 },
+    },
+  },
+  status: { command: "dvr-lab twin status", options: { name: NAME_OPTION, "state-dir": { type: "string" }, json: { type: "boolean" } } },
+  down: { command: "dvr-lab twin down", options: { name: NAME_OPTION, "state-dir": { type: "string" }, "keep-logs": { type: "boolean" } } },
+} as const satisfies Record<Subcommand, CommandSpec<OptionSpecs>>;
+
+export const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
 
   up      build the lab twin: namespaces per host, OVS (netdev), MariaDB, RabbitMQ, neutron-server,
           agents configured by the project's push, tenant networks/routers/VMs; waits until every
@@ -10,38 +37,24 @@ const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
   status  hosts, agents (alive, mode), router namespaces per host, VMs and ports
   down    kill everything by PID (namespace membership), remove the state dir
 
-options:
+up options (at most one of --stack, --description, --layout):
   --stack FILE          synthesized cdk.tf.json: the description comes from its "<lab>_description"
-                        output and the nodes are configured by its ConfigPush null_resources
+                        output and the nodes are configured by its ConfigPush resources
   --description FILE    a LabDescription JSON (dvr-lab/lab@1); nodes get the push built from it
   --layout L            reference (default: ctrl1, com1 dvr_snat, com2 dvr) or upstream: the example,
                         synthesized in-process; its ConfigPush resources configure the nodes
                         (--builtin L is an alias)
-  --name NAME           twin name (default: the lab name); selects the state dir
+  --converge-timeout S  cap of the data-plane gate in seconds, 1 to 3600 (default 90)
+up, status and down:
+  --name NAME           twin name (default: the lab name; status/down: reference); selects the state dir
   --state-dir DIR       default: <package>/.twin/<name> (or $DVR_LAB_TWIN_STATE/<name>)
-  --converge-timeout S  cap of the data-plane gate (default 90)
-  --keep-logs           down: keep the state dir (logs) instead of removing it
-  --json                status: print the state as JSON
-`;
+status:
+  --json                print the state as JSON
+down:
+  --keep-logs           keep the state dir (logs) instead of removing it
+  -h, --help
 
-interface Parsed {
-  cmd?: string;
-  opts: Record<string, string | boolean>;
-}
-
-function parse(args: string[]): Parsed {
-  const out: Parsed = { opts: {} };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith("--")) {
-      const [k, v] = a.slice(2).split("=", 2);
-      if (["keep-logs", "json", "help"].includes(k)) out.opts[k] = true;
-      else out.opts[k] = v ?? args[++i] ?? "";
-    } else if (!out.cmd) out.cmd = a;
-    else throw new Error(`unexpected argument ${a}`);
-  }
-  return out;
-}
+${exitCodesHelp([EXIT.OK, EXIT.FAILED, EXIT.USAGE, EXIT.PREREQUISITES, EXIT.NOT_RUNNING])}`;
 
 /** The LabDescription from a synthesized stack: the (single) output named *_description. */
 export function descriptionFromStack(stack: Record<string, unknown>): LabDescription {
@@ -54,80 +67,133 @@ export function descriptionFromStack(stack: Record<string, unknown>): LabDescrip
   return d;
 }
 
-export async function run(args: string[]): Promise<number> {
-  let p: Parsed;
+/** What `twin` and `lab` run before anything else: the missing prerequisites (empty: none). */
+export type PrerequisiteCheck = () => Promise<string[]>;
+
+export interface TwinCliIo extends CliIo {
+  /** Replaces the machine check (tests: a twin never starts from a unit test). */
+  readonly prerequisites?: PrerequisiteCheck;
+}
+
+/** Reads and parses a JSON file an option names; a missing or malformed file is a usage error (exit 2). */
+export function readJsonOption(option: string, file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw inputError(`--${option}: ${file} not found`);
   try {
-    p = parse(args);
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
   } catch (e) {
-    process.stderr.write(`dvr-lab twin: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    throw inputError(`--${option}: ${file} is not valid JSON (${(e as Error).message})`);
   }
-  if (!p.cmd || p.opts.help) {
-    process.stdout.write(USAGE);
-    return p.cmd ? 0 : 2;
-  }
-  const o = p.opts;
-  const log = (l: string) => process.stderr.write(`twin: ${l}\n`);
+}
+
+/** descriptionFromStack for a stack an option names: its problems are usage errors. */
+export function stackDescription(option: string, file: string, stack: Record<string, unknown>): LabDescription {
   try {
-    if (p.cmd === "up") {
-      let description: LabDescription;
-      let stack: Record<string, unknown> | undefined;
-      if (typeof o.stack === "string") {
-        stack = JSON.parse(readFileSync(o.stack, "utf8")) as Record<string, unknown>;
-        description = descriptionFromStack(stack);
-      } else if (typeof o.description === "string") {
-        description = JSON.parse(readFileSync(o.description, "utf8")) as LabDescription;
-      } else {
+    return descriptionFromStack(stack);
+  } catch (e) {
+    throw inputError(`--${option}: ${file}: ${(e as Error).message}`);
+  }
+}
+
+export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
+  const { out, err } = resolveIo(io);
+  const [cmd, ...rest] = args;
+  if (cmd === undefined || cmd === "-h" || cmd === "--help") {
+    out(USAGE);
+    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (!(SUBCOMMANDS as readonly string[]).includes(cmd)) {
+    const what = cmd.startsWith("-") ? `the subcommand (up, status or down) comes first (got ${cmd})` : `unknown subcommand "${cmd}" (known: ${SUBCOMMANDS.join(", ")})`;
+    err(`dvr-lab twin: ${what} (see dvr-lab twin --help)\n`);
+    return EXIT.USAGE;
+  }
+  const sub = cmd as Subcommand;
+  const command = SPECS[sub].command;
+  const log = (l: string) => err(`twin: ${l}\n`);
+  if (sub === "up") {
+    let o: Values<typeof SPECS.up.options>;
+    let stack: Record<string, unknown> | undefined;
+    let description: LabDescription | undefined;
+    try {
+      const p = parse(SPECS.up, rest);
+      if (p.help) {
+        out(USAGE);
+        return EXIT.OK;
+      }
+      o = p.values;
+      oneOf(p.given, ["stack", "description", "layout", "builtin"], { atMost: true });
+      if (o.stack !== undefined) {
+        stack = readJsonOption("stack", o.stack);
+        description = stackDescription("stack", o.stack, stack);
+      } else if (o.description !== undefined) {
+        description = readJsonOption("description", o.description) as unknown as LabDescription;
+        if (description.schema !== "dvr-lab/lab@1") throw inputError(`--description: ${o.description} is not a dvr-lab/lab@1 description`);
+      }
+    } catch (e) {
+      return usageFailure(command, e, err);
+    }
+    try {
+      if (!description) {
         // The examples synthesized in-process: the ONE model, no second definition of the lab.
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { synthLayout } = require("./lab") as typeof import("./lab");
-        const layout = String(o.layout ?? o.builtin ?? "reference") as import("./lab").Layout;
-        stack = synthLayout(layout);
+        stack = synthLayout((o.layout ?? o.builtin ?? "reference") as import("./lab").Layout);
         description = descriptionFromStack(stack);
       }
-      const missing = await twinPrerequisites();
+      const missing = await (io.prerequisites ?? twinPrerequisites)();
       if (missing.length) {
-        process.stderr.write(`dvr-lab twin: this machine lacks: ${missing.join(", ")}\n`);
-        return 3;
+        err(`dvr-lab twin: this machine lacks: ${missing.join(", ")}\n`);
+        return EXIT.PREREQUISITES;
       }
-      const name = typeof o.name === "string" ? o.name : description.name;
+      const name = o.name ?? description.name;
       const t0 = Date.now();
       const twin = await Twin.up({
         description,
         stack,
         name,
-        ...(typeof o["state-dir"] === "string" ? { stateDir: o["state-dir"] } : {}),
-        ...(typeof o["converge-timeout"] === "string" ? { convergeTimeoutSeconds: Number(o["converge-timeout"]) } : {}),
+        ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
+        ...(o["converge-timeout"] !== undefined ? { convergeTimeoutSeconds: o["converge-timeout"] } : {}),
         log,
       });
       log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; state ${twin.state.stateDir}`);
-      process.stdout.write((await twin.status()) + "\n");
-      return 0;
+      out((await twin.status()) + "\n");
+      return EXIT.OK;
+    } catch (e) {
+      err(`${command}: ${(e as Error).message}\n`);
+      return EXIT.FAILED;
     }
-    const name = typeof o.name === "string" ? o.name : "reference";
-    const stateDir = typeof o["state-dir"] === "string" ? o["state-dir"] : defaultStateDir(name);
+  }
+  let o: { name?: string; "state-dir"?: string; json?: boolean; "keep-logs"?: boolean };
+  try {
+    const p = parse<OptionSpecs>(SPECS[sub], rest);
+    if (p.help) {
+      out(USAGE);
+      return EXIT.OK;
+    }
+    o = p.values as typeof o;
+  } catch (e) {
+    return usageFailure(command, e, err);
+  }
+  try {
+    const name = o.name ?? "reference";
+    const stateDir = o["state-dir"] ?? defaultStateDir(name);
     if (!existsSync(stateDir) || !loadState(stateDir)) {
-      process.stdout.write(`twin ${name}: not running (no state in ${stateDir})\n`);
-      return p.cmd === "status" ? 3 : 0;
+      out(`twin ${name}: not running (no state in ${stateDir})\n`);
+      return sub === "status" ? EXIT.NOT_RUNNING : EXIT.OK;
     }
     const twin = Twin.attach(stateDir, log)!;
-    if (p.cmd === "status") {
-      process.stdout.write(o.json ? JSON.stringify(twin.state, null, 2) + "\n" : (await twin.status()) + "\n");
-      return twin.state.phase === "up" ? 0 : 1;
+    if (sub === "status") {
+      out(o.json ? JSON.stringify(twin.state, null, 2) + "\n" : (await twin.status()) + "\n");
+      return twin.state.phase === "up" ? EXIT.OK : EXIT.FAILED;
     }
-    if (p.cmd === "down") {
-      const r = await twin.down({ keepLogs: !!o["keep-logs"] });
-      if (r.leftovers.length) {
-        process.stderr.write(`dvr-lab twin down: processes left: ${r.leftovers.join(" ")}\n`);
-        return 1;
-      }
-      process.stdout.write(`twin ${name}: down in ${r.seconds.toFixed(1)} s (${r.killed} processes)\n`);
-      return 0;
+    const r = await twin.down({ keepLogs: !!o["keep-logs"] });
+    if (r.leftovers.length) {
+      err(`dvr-lab twin down: processes left: ${r.leftovers.join(" ")}\n`);
+      return EXIT.FAILED;
     }
-    process.stderr.write(`dvr-lab twin: unknown subcommand ${p.cmd}\n${USAGE}`);
-    return 2;
+    out(`twin ${name}: down in ${r.seconds.toFixed(1)} s (${r.killed} processes)\n`);
+    return EXIT.OK;
   } catch (e) {
-    process.stderr.write(`dvr-lab twin ${p.cmd}: ${(e as Error).message}\n`);
-    return 1;
+    err(`${command}: ${(e as Error).message}\n`);
+    return EXIT.FAILED;
   }
 }

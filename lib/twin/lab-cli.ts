@@ -1,11 +1,36 @@
-import { readFileSync, rmSync } from "fs";
+import { rmSync } from "fs";
+import { oneOf, parse, resolveIo, usageFailure, type CommandSpec, type OptionSpecs, type Values } from "../cli/args";
+import { EXIT, exitCodesHelp } from "../cli/exit-codes";
 import { renderText } from "../verify/report";
 import type { WindowMode } from "../verify/run";
+import { NAME_OPTION, readJsonOption, stackDescription, type TwinCliIo } from "./cli";
 import { FAULT_NAMES } from "./faults";
 import { LAYOUTS, Layout, runLab } from "./lab";
 import { Twin, twinPrerequisites } from "./twin";
 
-const USAGE = `usage: dvr-lab lab [options]   (root)
+export const COMMAND = "dvr-lab lab";
+
+/** The options of `dvr-lab lab` (lib/cli/args.ts parses them). */
+export const SPEC = {
+  command: COMMAND,
+  options: {
+    layout: { type: "string", choices: Object.keys(LAYOUTS) as Layout[] },
+    stack: { type: "string" },
+    fault: { type: "string", choices: FAULT_NAMES },
+    runs: { type: "integer", min: 1, max: 100, default: 1 },
+    "report-dir": { type: "string" },
+    pings: { type: "integer", min: 1, max: 1000 },
+    window: { type: "string", choices: ["all", "row"] },
+    "continue-after-gate-failure": { type: "boolean" },
+    name: NAME_OPTION,
+    "state-dir": { type: "string" },
+    "converge-timeout": { type: "integer", min: 1, max: 3600 },
+    "keep-logs": { type: "boolean" },
+    json: { type: "boolean" },
+  },
+} as const satisfies CommandSpec<OptionSpecs>;
+
+export const USAGE = `usage: dvr-lab lab [options]   (root)
 
   Brings the synthesized lab up as a twin (the stack's own ConfigPush configures the nodes), runs the
   verifier's full run against it as against a real lab (SSH with verified host keys, the Neutron API
@@ -14,56 +39,47 @@ const USAGE = `usage: dvr-lab lab [options]   (root)
 
 options:
   --layout reference|upstream   which example to synthesize in-process (default reference:
-                                examples/reference-lab; upstream: examples/upstream-layout)
-  --stack FILE                  use this synthesized cdk.tf.json instead
+                                lib/layouts/reference-lab; upstream: lib/layouts/upstream-layout)
+  --stack FILE                  use this synthesized cdk.tf.json instead (not with --layout)
   --fault NAME                  inject a REAL misconfiguration: ${FAULT_NAMES.join(", ")}
-  --runs N                      verifier runs on the one bring-up (default 1)
+  --runs N                      verifier runs on the one bring-up, 1 to 100 (default 1)
   --report-dir DIR              write report[-N].json, report[-N].md and lab.json there
-  --pings N  --window all|row   verifier settings (default 5, all)
+  --pings N                     marked pings per row, 1 to 1000 (default 5)
+  --window all|row              one measurement window for all rows (default) or one per row
   --continue-after-gate-failure measure the data plane even if the gate failed (default on for --fault)
   --name NAME  --state-dir DIR  twin name / state dir (default: the lab name, <package>/.twin/<name>)
-  --converge-timeout S          cap of the twin's data-plane gate (default 90; fault runs: 20)
+  --converge-timeout S          cap of the twin's data-plane gate in seconds, 1 to 3600 (default 90;
+                                fault runs: 20)
   --keep-logs                   keep the twin's state dir (logs) after teardown
   --json                        print lab.json-like JSON (with the reports) instead of the table
+  -h, --help
 
-exit: 0 the gate passed and every row passed (every run); 1 a failure (gate, row, bring-up);
-3 inconclusive (nothing failed); 2 usage; 3 also when the machine lacks prerequisites (named).
-`;
+${exitCodesHelp([EXIT.OK, EXIT.FAILED, EXIT.USAGE, EXIT.INCONCLUSIVE, EXIT.PREREQUISITES], { signals: true })}`;
 
-export async function run(args: string[]): Promise<number> {
-  const o: Record<string, string | boolean> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--") && a !== "-h") {
-      process.stderr.write(`dvr-lab lab: unexpected argument ${a}\n${USAGE}`);
-      return 2;
+export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
+  const { out, err } = resolveIo(io);
+  let o: Values<typeof SPEC.options>;
+  let stack: Record<string, unknown> | undefined;
+  try {
+    const p = parse(SPEC, args);
+    if (p.help) {
+      out(USAGE);
+      return EXIT.OK;
     }
-    const [k, v] = a.replace(/^--?/, "").split("=", 2);
-    if (["keep-logs", "json", "help", "h", "continue-after-gate-failure"].includes(k)) o[k] = true;
-    else o[k] = v ?? args[++i] ?? "";
+    o = p.values;
+    oneOf(p.given, ["stack", "layout"], { atMost: true });
+    if (o.stack !== undefined) {
+      stack = readJsonOption("stack", o.stack);
+      stackDescription("stack", o.stack, stack);
+    }
+  } catch (e) {
+    return usageFailure(COMMAND, e, err);
   }
-  if (o.help || o.h) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const layout = (typeof o.layout === "string" ? o.layout : "reference") as Layout;
-  if (!LAYOUTS[layout]) {
-    process.stderr.write(`dvr-lab lab: unknown layout "${layout}" (known: ${Object.keys(LAYOUTS).join(", ")})\n`);
-    return 2;
-  }
-  if (typeof o.fault === "string" && !(FAULT_NAMES as readonly string[]).includes(o.fault)) {
-    process.stderr.write(`dvr-lab lab: unknown fault "${o.fault}" (known: ${FAULT_NAMES.join(", ")})\n`);
-    return 2;
-  }
-  const window = typeof o.window === "string" ? (o.window as WindowMode) : undefined;
-  if (window && window !== "all" && window !== "row") {
-    process.stderr.write("dvr-lab lab: --window must be all or row\n");
-    return 2;
-  }
-  const missing = await twinPrerequisites();
+  const layout = (o.layout ?? "reference") as Layout;
+  const missing = await (io.prerequisites ?? twinPrerequisites)();
   if (missing.length) {
-    process.stderr.write(`dvr-lab lab: this machine lacks: ${missing.join(", ")}\n`);
-    return 3;
+    err(`dvr-lab lab: this machine lacks: ${missing.join(", ")}\n`);
+    return EXIT.PREREQUISITES;
   }
 
   // Teardown on SIGINT/SIGTERM, whatever phase the run is in.
@@ -72,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) return;
     stopping = new Promise<void>(() => undefined); // never resolves: done() exits the process
-    process.stderr.write(`dvr-lab lab: ${sig}: tearing the twin down\n`);
+    err(`dvr-lab lab: ${sig}: tearing the twin down\n`);
     const t = stateDir ? Twin.attach(stateDir) : undefined;
     const done = () => {
       // The interrupted bring-up may have saved its failed state meanwhile: nothing stays behind.
@@ -85,41 +101,41 @@ export async function run(args: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const log = (l: string) => process.stderr.write(`lab: ${l}\n`);
+    const log = (l: string) => err(`lab: ${l}\n`);
     const result = await runLab({
-      ...(typeof o.stack === "string" ? { stack: JSON.parse(readFileSync(o.stack, "utf8")) as Record<string, unknown> } : { layout }),
-      ...(typeof o.fault === "string" ? { fault: o.fault } : {}),
-      ...(typeof o.name === "string" ? { name: o.name } : {}),
-      ...(typeof o["state-dir"] === "string" ? { stateDir: o["state-dir"] } : {}),
-      ...(typeof o["report-dir"] === "string" ? { reportDir: o["report-dir"] } : {}),
-      ...(typeof o["converge-timeout"] === "string" ? { convergeTimeoutSeconds: Number(o["converge-timeout"]) } : {}),
+      ...(stack ? { stack } : { layout }),
+      ...(o.fault !== undefined ? { fault: o.fault } : {}),
+      ...(o.name !== undefined ? { name: o.name } : {}),
+      ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
+      ...(o["report-dir"] !== undefined ? { reportDir: o["report-dir"] } : {}),
+      ...(o["converge-timeout"] !== undefined ? { convergeTimeoutSeconds: o["converge-timeout"] } : {}),
       ...(o["continue-after-gate-failure"] ? { continueAfterGateFailure: true } : {}),
-      runs: typeof o.runs === "string" ? Math.max(1, Number(o.runs)) : 1,
-      keepLogs: !!o["keep-logs"],
+      runs: o.runs,
+      keepLogs: o["keep-logs"],
       verify: {
-        ...(typeof o.pings === "string" ? { pings: Number(o.pings) } : {}),
-        ...(window ? { window } : {}),
+        ...(o.pings !== undefined ? { pings: o.pings } : {}),
+        ...(o.window !== undefined ? { window: o.window as WindowMode } : {}),
       },
       log,
       onStateDir: (d) => (stateDir = d),
     });
     if (stopping) await stopping;
     if (o.json) {
-      process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+      out(JSON.stringify(result, null, 2) + "\n");
     } else {
-      for (const l of result.twinRepairs ?? []) process.stdout.write(`twin repaired during bring-up: ${l}\n`);
-      if (result.fault) process.stdout.write(`fault injected: ${result.fault.name}: ${result.fault.summary}\n${result.fault.observed.map((l) => `  twin saw: ${l}\n`).join("")}\n`);
+      for (const l of result.twinRepairs ?? []) out(`twin repaired during bring-up: ${l}\n`);
+      if (result.fault) out(`fault injected: ${result.fault.name}: ${result.fault.summary}\n${result.fault.observed.map((l) => `  twin saw: ${l}\n`).join("")}\n`);
       result.reports.forEach((r, i) => {
-        if (result.reports.length > 1) process.stdout.write(`=== verifier run ${i + 1} of ${result.reports.length}\n`);
-        process.stdout.write(renderText(r) + "\n");
+        if (result.reports.length > 1) out(`=== verifier run ${i + 1} of ${result.reports.length}\n`);
+        out(renderText(r) + "\n");
       });
       const sec = result.seconds;
-      process.stdout.write(
-        `lab ${result.lab}${result.fault ? ` (fault ${result.fault.name})` : ""}: ${result.exitCode === 0 ? "PASS" : result.exitCode === 3 ? "INCONCLUSIVE" : "FAIL"} (exit ${result.exitCode}); ` +
+      out(
+        `lab ${result.lab}${result.fault ? ` (fault ${result.fault.name})` : ""}: ${result.exitCode === EXIT.OK ? "PASS" : result.exitCode === EXIT.INCONCLUSIVE ? "INCONCLUSIVE" : "FAIL"} (exit ${result.exitCode}); ` +
           `${sec.synth !== undefined ? `synth ${sec.synth} s, ` : ""}up ${sec.up ?? "-"} s, verify ${sec.verify.join(" + ") || "-"} s, down ${sec.down ?? "-"} s, total ${sec.total} s; transport ${result.transport}\n`,
       );
     }
-    if (result.error) process.stderr.write(`dvr-lab lab: ${result.error}\n`);
+    if (result.error) err(`dvr-lab lab: ${result.error}\n`);
     // Interrupted: the signal handler's teardown finishes and exits (130/143), not this path.
     if (stopping) await stopping;
     return result.exitCode;
