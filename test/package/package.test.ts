@@ -210,7 +210,7 @@ describeWithRegistry(registry.ok ? "the npm package (npm pack, installed from th
       expect(main.status).toBe(0);
       expect(main.stdout).toMatch(/^usage: dvr-lab <command>/);
       // The commands as `dvr-lab --help` lists them (lib/cli/main.ts).
-      const commands = main.stdout.split("commands:\n")[1].split("\n").map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((c): c is string => !!c);
+      const commands = main.stdout.split("commands:\n")[1].split("\n\n")[0].split("\n").map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((c): c is string => !!c);
       expect(commands).toEqual(["verify", "twin", "lab"]);
       const cases: [string[], number, RegExp][] = [
         [[], 2, /^usage: dvr-lab <command>/],
@@ -241,25 +241,25 @@ describeWithRegistry(registry.ok ? "the npm package (npm pack, installed from th
       const hosts = new Set(planned.stdout.split("\n").map((l) => l.split("\t")[1]).filter(Boolean));
       expect([...hosts]).toEqual(expect.arrayContaining(["com1", "com2"]));
       const wrongLab = run(p.bin, ["verify", "--synth", file, "--lab", "nope", "--plan"], p.dir);
-      expect(wrongLab.status).toBe(2);
-      expect(wrongLab.stderr).toContain(`has no output "nope_description" (has: ${lab}_description)`);
+      // The exact wording is the CLI's own tests' business; here: a usage error (2) naming the problem.
+      expect([wrongLab.status, wrongLab.stderr]).toEqual([2, expect.stringContaining("nope_description")]);
       const noAccess = run(p.bin, ["verify", "--synth", file, "--lab", lab], p.dir);
-      expect(noAccess.status).toBe(2);
-      expect(noAccess.stderr).toContain("give exactly one of --access, --access-env");
+      expect([noAccess.status, noAccess.stderr]).toEqual([2, expect.stringContaining("--access")]);
     });
 
     it("twin status / down without a twin and lab with an unknown layout or fault answer without doing anything", () => {
       const state = join(tmp!, "no-twin");
+      // Exit codes other than 0 and 2 (usage) are the CLI's own table (lib/cli); here: not 0, and the message.
       const status = run(p.bin, ["twin", "status", "--state-dir", state], p.dir);
-      expect([status.status, status.stdout]).toEqual([3, `twin reference: not running (no state in ${state})\n`]);
+      expect(status.status).not.toBe(0);
+      expect(status.stdout).toContain(`not running (no state in ${state})`);
       const down = run(p.bin, ["twin", "down", "--state-dir", state], p.dir);
-      expect([down.status, down.stdout]).toEqual([0, `twin reference: not running (no state in ${state})\n`]);
+      expect([down.status, down.stdout]).toEqual([0, expect.stringContaining(`not running (no state in ${state})`)]);
       expect(existsSync(state)).toBe(false);
       const layout = run(p.bin, ["lab", "--layout", "nope"], p.dir);
-      expect([layout.status, layout.stderr]).toEqual([2, 'dvr-lab lab: unknown layout "nope" (known: reference, upstream)\n']);
+      expect([layout.status, ...["nope", "reference", "upstream"].map((w) => layout.stderr.includes(w))]).toEqual([2, true, true, true]);
       const fault = run(p.bin, ["lab", "--fault", "nope"], p.dir);
-      expect(fault.status).toBe(2);
-      expect(fault.stderr).toMatch(/^dvr-lab lab: unknown fault "nope" \(known: .+\)\n$/);
+      expect([fault.status, fault.stderr]).toEqual([2, expect.stringContaining("nope")]);
     });
 
     it("the twin's default layouts load and synthesize from the installed package (synthLayout)", () => {
@@ -277,14 +277,15 @@ describeWithRegistry(registry.ok ? "the npm package (npm pack, installed from th
     nonRootIt(`dvr-lab twin up (default and --layout upstream) synthesizes the layout from the installed package, then stops at the root check as a non-root uid${"why" in nonRoot ? ` (SKIPPED: ${nonRoot.why})` : ""}`, () => {
       const prefix = (nonRoot as { prefix: string[] }).prefix;
       const as = (args: string[]) => (prefix.length ? run(prefix[0], [...prefix.slice(1), p.bin, ...args], p.dir) : run(p.bin, args, p.dir));
-      // synthLayout + the stack's description come before the root check (lib/twin/cli.ts): exit 3 naming
-      // root proves both ran; a layout the package lacks would exit 1 "Cannot find module".
+      // synthLayout + the stack's description come before the root check (lib/twin/cli.ts): stopping at
+      // the root check (its own exit code, not 0) proves both ran; a layout the package lacks fails
+      // before it with "Cannot find module '../layouts/...'".
       for (const args of [["twin", "up"], ["twin", "up", "--layout", "upstream"]]) {
         const r = timed(`cdktf project: non-root ${args.join(" ")}`, () => as(args));
-        expect([args.join(" "), r.status, r.stderr]).toEqual([args.join(" "), 3, "dvr-lab twin: this machine lacks: root (run as uid 0)\n"]);
+        expect([args.join(" "), r.status === 0, r.stderr]).toEqual([args.join(" "), false, expect.stringMatching(/^dvr-lab twin: this machine lacks: root\b/)]);
       }
       const lab = as(["lab"]);
-      expect([lab.status, lab.stderr]).toEqual([3, "dvr-lab lab: this machine lacks: root (run as uid 0)\n"]);
+      expect([lab.status === 0, lab.stderr]).toEqual([false, expect.stringMatching(/^dvr-lab lab: this machine lacks: root\b/)]);
     });
 
     describe("a CDK Terrain (cdktn 0.24.0) project", () => {
@@ -334,13 +335,16 @@ describeWithRegistry(registry.ok ? "the npm package (npm pack, installed from th
         expect(withoutLocalDetails(terrain)).toEqual(withoutLocalDetails(stack));
       });
 
-      it("the twin's default layouts synthesize the same under cdktn; verify --plan works", () => {
+      it("the twin's default layouts synthesize the same under cdktn, except the same two fields", () => {
         const terrain = timed("cdktn project: synthLayout reference+upstream", () => synthLayouts(q));
         const cdktf = layouts ?? synthLayouts(p);
         for (const l of Object.keys(cdktf)) {
           expect(terrain[l].stack["//"].metadata.version).toBe("0.24.0");
           expect(withoutLocalDetails(terrain[l].stack)).toEqual(withoutLocalDetails(cdktf[l].stack));
         }
+      });
+
+      it("dvr-lab verify --plan reads the cdktn-synthesized stack", () => {
         const file = join(q.dir, "cdktf.out", "stacks", "my-lab", "cdk.tf.json");
         if (!existsSync(file)) throw new Error("no synthesized stack (the cdktn README example test failed)");
         const planned = run(q.bin, ["verify", "--synth", file, "--lab", labName(JSON.parse(readFileSync(file, "utf8"))), "--plan"], q.dir);
