@@ -3,7 +3,7 @@
  * every command's `--help` prints its codes from here (the README's "Command line" table too).
  *
  * lib/verify/run.ts (`Report.exitCode`) and lib/twin/lab.ts (`LabRunResult.exitCode`) compute
- * 0 / FAILED / INCONCLUSIVE with the same values; test/cli keeps them equal.
+ * OK / FAILED / INCONCLUSIVE with the same values (test/cli/verify.test.ts runs the verifier to each).
  */
 export const EXIT = {
   /** The command did what it was asked; a verification: the gate and every row passed. */
