@@ -42,6 +42,9 @@ export class DvrController extends DvrNode {
     return {
       ...super.validationFacts(),
       mechanismDrivers: this.props.mechanismDrivers,
+      typeDrivers: this.props.typeDrivers,
+      tenantNetworkTypes: this.props.tenantNetworkTypes,
+      externalPhysnet: this.props.externalPhysnet,
       vniRange: this.props.vniRange,
     };
   }

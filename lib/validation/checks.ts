@@ -1,3 +1,4 @@
+import * as ipaddr from "ipaddr.js";
 import { cidrContains, Ipv4Cidr, isIpv4, isNetworkOrBroadcast, nthAddress, parseCidr, toInt } from "../model/ipv4";
 import { Finding, isUnresolved } from "./format";
 
@@ -112,6 +113,23 @@ export function vniRange(prop: string, value: { min: number; max: number } | und
   }
   if (min > max) return { prop, value: { min, max }, what: "has min greater than max", fix: `swap them: { min: ${max}, max: ${min} }` };
   return undefined;
+}
+
+/**
+ * A VXLAN endpoint (openvswitch_agent.ini local_ip) must be a unicast address other nodes can reach:
+ * not loopback, unspecified, multicast or the limited broadcast address. Only literal IPv4 is checked.
+ */
+export function tunnelEndpoint(prop: string, value: unknown): Finding | undefined {
+  if (typeof value !== "string" || isUnresolved(value) || !isIpv4(value)) return undefined;
+  const range = ipaddr.IPv4.parse(value).range();
+  const why: Record<string, string> = {
+    loopback: "is a loopback address, which no other node can send VXLAN packets to, so no tunnel to this node comes up",
+    unspecified: "is the unspecified address, which no other node can send VXLAN packets to (and the OVS agent exits: local_ip must be on a local interface)",
+    multicast: "is a multicast address, which cannot be a VXLAN tunnel endpoint (local_ip must be a unicast address on a local interface)",
+    broadcast: "is the limited broadcast address, which cannot be a VXLAN tunnel endpoint (local_ip must be a unicast address on a local interface)",
+  };
+  if (!why[range]) return undefined;
+  return { prop, value, what: why[range], fix: "use the unicast address of the node's tunnel interface, which the other nodes reach" };
 }
 
 export function nonEmpty(prop: string, value: unknown, fix: string): Finding | undefined {

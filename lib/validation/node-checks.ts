@@ -3,9 +3,10 @@ import { IConstruct } from "constructs";
 import { L3AgentMode } from "../model/agent-mode";
 import { OpenStackRelease } from "../model/release";
 import { HostRole } from "../model/topology";
-import { NodeSshProps, SshPrivateKey } from "../nodes/ssh";
+import { NodeSshProps, SshPrivateKey } from "../push/ssh";
 import * as check from "./checks";
-import { DvrLabInputError, Finding, isUnresolved, labPath } from "./format";
+import { cidrContains, isIpv4, parseCidr, toInt } from "../model/ipv4";
+import { DvrLabInputError, Finding, isUnresolved, labPath, show } from "./format";
 
 /**
  * Checks of one node's props.
@@ -130,11 +131,34 @@ export interface NodeFacts {
   /** DvrComputeNode: modes it accepts. */
   readonly allowedModes?: readonly L3AgentMode[];
   readonly mechanismDrivers?: readonly string[];
+  /** Controller: ML2 type drivers and tenant network types as given (undefined = the defaults). */
+  readonly typeDrivers?: readonly string[];
+  readonly tenantNetworkTypes?: readonly string[];
+  /** Controller: physnet of the lab's flat external network (ml2_type_flat flat_networks). */
+  readonly externalPhysnet?: string;
   readonly vniRange?: { readonly min: number; readonly max: number };
 }
 
+/** The external network of the node's lab, as the lab describes it (DvrLab only). */
+export interface LabExternalFacts {
+  readonly network: string;
+  readonly cidr: string;
+  readonly gatewayIp: string;
+  readonly allocationPool: { readonly start: string; readonly end: string };
+}
+
+/** What a node's validation knows beyond its own lab: the other nodes of its stack, its lab's external network. */
+export interface NodeContext {
+  /** Every node of the stack in construction order (itself included). */
+  readonly stack?: readonly NodeFacts[];
+  readonly external?: LabExternalFacts;
+}
+
+const fold = (name: unknown) => (typeof name === "string" && !isUnresolved(name) ? name.toLowerCase() : undefined);
+const literal = (v: unknown): v is string => typeof v === "string" && v !== "" && !isUnresolved(v);
+
 /** Validation findings of one node; `peers` are all nodes of its lab in construction order (itself included). */
-export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[]): Finding[] {
+export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[], context: NodeContext = {}): Finding[] {
   const out: (Finding | undefined)[] = [];
   const earlier = peers.slice(0, Math.max(0, peers.indexOf(self)));
   out.push(check.hostName("hostName", self.hostName));
@@ -145,6 +169,15 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[]): Find
       value: self.hostName,
       what: `is already the host name of ${labPath(sameName.construct)}`,
       fix: "give every node a unique host name (nova and neutron match agents to nodes by host name)",
+    });
+  }
+  const sameFolded = !sameName && self.hostName ? earlier.find((p) => fold(p.hostName) !== undefined && fold(p.hostName) === fold(self.hostName)) : undefined;
+  if (sameFolded) {
+    out.push({
+      prop: "hostName",
+      value: self.hostName,
+      what: `differs only in case from the host name "${sameFolded.hostName}" of ${labPath(sameFolded.construct)}, and Nova and Neutron compare host names case-insensitively in their databases, so the two nodes' services and agents would collide as one host`,
+      fix: "give every node a host name that differs in more than case",
     });
   }
   if (self.role === "controller") {
@@ -163,6 +196,7 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[]): Find
       out.push({ prop: "mechanismDrivers", value: drivers, what: "is empty", fix: 'use ["openvswitch", "l2population"] (the default)' });
     }
     out.push(check.vniRange("vniRange", self.vniRange as { min: number; max: number } | undefined));
+    out.push(...ml2Findings(self));
   } else {
     out.push(check.ipv4("tunnelIp", self.tunnelIp, "use a dotted-quad address on the node's tunnel interface"));
     const sameIp = earlier.find((p) => p.tunnelIp !== undefined && p.tunnelIp === self.tunnelIp && !isUnresolved(self.tunnelIp));
@@ -174,6 +208,8 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[]): Find
         fix: "give every node its own VXLAN endpoint address",
       });
     }
+    out.push(...tunnelFindings(self, peers, !!sameIp, context.external));
+    out.push(releaseAgainstController(self, peers));
     const mode = self.mode;
     if (mode && self.allowedModes && !self.allowedModes.includes(mode)) {
       out.push({
@@ -192,7 +228,176 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[]): Find
     }
   }
   out.push(...sshFindings(self.ssh));
+  if (context.stack) out.push(...otherLabFindings(self, context.stack));
   return out.filter((f): f is Finding => f !== undefined);
+}
+
+/** The address an agent node tunnels from must be its own, reachable and not handed out by Neutron. */
+function tunnelFindings(self: NodeFacts, peers: readonly NodeFacts[], duplicate: boolean, external: LabExternalFacts | undefined): (Finding | undefined)[] {
+  const ip = self.tunnelIp;
+  if (!literal(ip) || !isIpv4(ip)) return [];
+  const out: (Finding | undefined)[] = [check.tunnelEndpoint("tunnelIp", ip)];
+  const owner = duplicate || self.ssh?.address === ip ? undefined : peers.find((p) => p !== self && literal(p.ssh?.address) && p.ssh.address === ip);
+  if (owner) {
+    out.push({
+      prop: "tunnelIp",
+      value: ip,
+      what: `is the ssh.address of ${labPath(owner.construct)}, another machine, so this node's OVS agent would take that machine's address as its VXLAN endpoint (it exits when local_ip is not on a local interface) and the other nodes would tunnel to the wrong machine`,
+      fix: "use the address of this node's own tunnel interface",
+    });
+  }
+  const block = external && parseCidr(external.cidr);
+  if (external && block && cidrContains(block, ip)) {
+    const pool = external.allocationPool;
+    if (ip === external.gatewayIp) {
+      out.push({
+        prop: "tunnelIp",
+        value: ip,
+        what: `is the gateway of the external network "${external.network}" (the upstream router's address), so it would answer on two machines`,
+        fix: `use a tunnel address other than ${external.gatewayIp}`,
+      });
+    } else if (isIpv4(pool.start) && isIpv4(pool.end) && toInt(ip) >= toInt(pool.start) && toInt(ip) <= toInt(pool.end)) {
+      out.push({
+        prop: "tunnelIp",
+        value: ip,
+        what: `is inside the floating IP allocation pool ${pool.start}-${pool.end} of the external network "${external.network}", so Neutron may give it to a router gateway or a floating IP and it would answer on two machines`,
+        fix: `use a tunnel address outside ${pool.start}-${pool.end}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** ML2 settings of the controller that neutron-server or the lab's networks cannot work with. */
+function ml2Findings(self: NodeFacts): Finding[] {
+  const out: Finding[] = [];
+  const types = self.typeDrivers;
+  const tenant = self.tenantNetworkTypes;
+  if (isUnresolved(types) || isUnresolved(tenant)) return out;
+  if ((types !== undefined && !Array.isArray(types)) || (tenant !== undefined && !Array.isArray(tenant))) return out;
+  const typeList = (types ?? (self.externalPhysnet ? ["flat", "vxlan"] : ["vxlan"])).map((t) => String(t).trim());
+  const tenantList = (tenant ?? ["vxlan"]).map((t) => String(t).trim()).filter((t) => t !== "");
+  const typesShown = types === undefined ? `${show(typeList)} (the default)` : show(types);
+  const missing = tenantList.filter((t) => !typeList.includes(t));
+  if (missing.length > 0 && tenant !== undefined) {
+    const names = missing.map((m) => `"${m}"`).join(", ");
+    out.push({
+      prop: "tenantNetworkTypes",
+      value: tenant,
+      what: `names ${names}, which ${missing.length === 1 ? "is" : "are"} not among the typeDrivers ${typesShown}, so neutron-server exits at start ("No type driver for tenant network_type: ${missing[0]}. Service terminated!")`,
+      fix: `add ${names} to typeDrivers, or drop ${missing.length === 1 ? "it" : "them"} from tenantNetworkTypes`,
+    });
+  } else if (missing.length > 0) {
+    out.push({
+      prop: "typeDrivers",
+      value: types,
+      what: `lacks "vxlan", the type of the lab's tenant networks (tenantNetworkTypes ["vxlan"], the default), so neutron-server exits at start ("No type driver for tenant network_type: vxlan. Service terminated!")`,
+      fix: 'add "vxlan" to typeDrivers',
+    });
+  } else if (!tenantList.includes("vxlan")) {
+    out.push({
+      prop: "tenantNetworkTypes",
+      value: tenant,
+      what:
+        tenantList.length === 0
+          ? 'is empty, so Neutron has no type to allocate the lab\'s tenant networks from ("No tenant network is available for allocation")'
+          : `lacks "vxlan", so Neutron allocates the lab's tenant networks as ${tenantList[0]} while the lab and the verifier expect VXLAN networks with a VNI`,
+      fix: 'put "vxlan" in tenantNetworkTypes (the default is ["vxlan"])',
+    });
+  }
+  if (self.externalPhysnet && types !== undefined && !typeList.includes("flat")) {
+    out.push({
+      prop: "typeDrivers",
+      value: types,
+      what: `lacks "flat", which the lab's flat external network on physnet "${self.externalPhysnet}" needs, so Neutron binds no port on it (the routers' gateways and floating IPs fail)`,
+      fix: 'add "flat" to typeDrivers (the default with an external network is ["flat", "vxlan"])',
+    });
+  }
+  return out;
+}
+
+/**
+ * Neutron supports agents of the server's release and of the release before it (N-1, the rolling
+ * upgrade window); an agent newer than the server, or older by two or more, is not supported.
+ */
+function releaseAgainstController(self: NodeFacts, peers: readonly NodeFacts[]): Finding | undefined {
+  const ctrl = peers.find((p) => p.role === "controller");
+  if (!ctrl || !(ctrl.release instanceof OpenStackRelease) || !(self.release instanceof OpenStackRelease)) return undefined;
+  const behind = ctrl.release.neutronMajor - self.release.neutronMajor;
+  const previous = OpenStackRelease.all().find((r) => r.neutronMajor === ctrl.release.neutronMajor - 1);
+  if (behind < 0) {
+    return {
+      prop: "release",
+      value: self.release.name,
+      what: `is newer than the release "${ctrl.release.name}" of the controller ${labPath(ctrl.construct)}, and neutron-server cannot serve agents of a newer release (Neutron upgrades the server first and supports agents at most one release older)`,
+      fix: `use "${ctrl.release.name}" on this node, or upgrade the controller first`,
+    };
+  }
+  if (behind > 1) {
+    return {
+      prop: "release",
+      value: self.release.name,
+      what: `is ${behind} releases older than the release "${ctrl.release.name}" of the controller ${labPath(ctrl.construct)}, and Neutron supports agents at most one release older than the server (N-1, during a rolling upgrade)`,
+      fix: `use "${ctrl.release.name}"${previous ? ` or "${previous.name}"` : ""} on this node`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Two labs in one stack share one cloud (the stack's OpenStack provider): a host in both must be
+ * the same node to both (tunnel IP, role, release), and different hosts need different tunnel IPs.
+ */
+function otherLabFindings(self: NodeFacts, stack: readonly NodeFacts[]): Finding[] {
+  const out: Finding[] = [];
+  const index = stack.indexOf(self);
+  if (index <= 0) return out;
+  const name = fold(self.hostName);
+  const ip = literal(self.tunnelIp) ? self.tunnelIp : undefined;
+  const candidates = stack.slice(0, index).filter((p) => (name !== undefined && fold(p.hostName) === name) || (ip !== undefined && p.tunnelIp === ip));
+  if (candidates.length === 0) return out;
+  const scope = labScopeOf(self.construct);
+  const others = candidates.filter((p) => labScopeOf(p.construct) !== scope);
+  const twin = others.find((p) => fold(p.hostName) === name);
+  if (twin) {
+    const where = `${labPath(twin.construct)} in ${describeScope(labScopeOf(twin.construct))}`;
+    if (twin.role !== self.role) {
+      const agent = self.role !== "controller" && twin.role !== "controller";
+      out.push({
+        prop: agent ? "mode" : "hostName",
+        value: agent ? self.role : self.hostName,
+        what: agent
+          ? `differs from the mode "${twin.role}" of the same host at ${where}, and a host has one l3_agent.ini agent_mode, so the later push overwrites the other lab's`
+          : `is also the host of ${where}, as ${twin.role === "controller" ? "its controller" : `a ${twin.role} node`}, and the two labs would push conflicting neutron config to it`,
+        fix: agent ? `use mode "${twin.role}" for this host in both labs, or use another host` : "use another host",
+      });
+    } else if (twin.tunnelIp !== undefined && ip !== undefined && literal(twin.tunnelIp) && twin.tunnelIp !== ip) {
+      out.push({
+        prop: "tunnelIp",
+        value: ip,
+        what: `differs from the tunnel IP "${twin.tunnelIp}" of the same host at ${where}, and a host has one openvswitch_agent.ini local_ip, so the later push overwrites the other lab's and its tunnels to this host break`,
+        fix: `use "${twin.tunnelIp}" in both labs, or use another host`,
+      });
+    }
+    if (twin.release instanceof OpenStackRelease && self.release instanceof OpenStackRelease && twin.release !== self.release) {
+      out.push({
+        prop: "release",
+        value: self.release.name,
+        what: `differs from the release "${twin.release.name}" of the same host at ${where}, and a host runs one release, so one of the two labs pushes settings of the wrong release to it`,
+        fix: "target one release in both labs, or use another host",
+      });
+    }
+  }
+  const sameIp = ip !== undefined ? others.find((p) => p.tunnelIp === ip && fold(p.hostName) !== name) : undefined;
+  if (sameIp) {
+    out.push({
+      prop: "tunnelIp",
+      value: ip,
+      what: `is already the tunnel IP of ${labPath(sameIp.construct)} (host "${sameIp.hostName}") in ${describeScope(labScopeOf(sameIp.construct))}, and the labs of one stack share one cloud (the stack's OpenStack provider), where every VXLAN endpoint must be unique`,
+      fix: "give every node of the stack its own VXLAN endpoint address",
+    });
+  }
+  return out;
 }
 
 function sshFindings(ssh: NodeSshProps): (Finding | undefined)[] {
