@@ -237,12 +237,14 @@ export class LabTopology {
 
   /**
    * Placement per the topology table (docs/DVR.md §6.4): for each router with two subnets A and B,
-   * a same-node pair (A and B) on the first `dvr` compute node, and a cross-node partner in A on
-   * the dvr_snat node when it runs VMs (else on the next VM host).
+   * a same-node pair (A and B) on the first `dvr` compute node (else the first `dvr_no_external`
+   * node, which routes east-west locally too; only on a dvr_snat node would the pair not tell DVR
+   * from legacy routing, §6.3), and a cross-node partner in A on the dvr_snat node when it runs VMs
+   * (else on the next VM host).
    */
   private defaultVms(): VmModel[] {
     const vmHosts = this.hosts.filter((h) => h.runsVms);
-    const same = vmHosts.find((h) => h.role === "dvr") ?? vmHosts[0];
+    const same = vmHosts.find((h) => h.role === "dvr") ?? vmHosts.find((h) => h.role === "dvr_no_external") ?? vmHosts[0];
     if (!same) return [];
     const cross =
       vmHosts.find((h) => h.role === "dvr_snat" && h.name !== same.name) ??
@@ -335,7 +337,11 @@ export class LabTopology {
     let reply: RoutingHop[];
     if (!router.distributed) {
       request = reply = [{ host: snat, namespace: "qrouter", router: router.name }];
-    } else if (kind === "snat") {
+    } else if (kind === "snat" || this.host(vm.host)?.role === "dvr_no_external") {
+      // SNAT, and the floating IP of a VM on a dvr_no_external node: that node hosts no fip
+      // namespace, its floating IPs are centralized in the snat namespace on the dvr_snat node
+      // (docs/DVR.md §1.1, §2.4). Out: the VM's qrouter redirects to the sg- port, the snat
+      // namespace NATs; back: the snat namespace alone routes, straight to the VM over its subnet.
       request = [
         { host: vm.host, namespace: "qrouter", router: router.name },
         { host: snat, namespace: "snat", router: router.name },
