@@ -69,6 +69,13 @@ export const LAB_RULES: readonly LabRule[] = [
     fix: "Set sensitive: true on the output, or do not output the credential.",
   },
   {
+    id: "DVR-E005",
+    level: RuleLevel.ERROR,
+    what: "No dvr or dvr_no_external node of a lab runs VMs, so every same-node row sits on a dvr_snat node.",
+    why: "On a dvr_snat node a legacy router and a DVR router both route locally (docs/DVR.md §6.3): the same-node rows would pass for a router that is not distributed at all.",
+    fix: "Let a dvr or dvr_no_external node run VMs, or suppress DVR-E005 with a reason to run a lab of dvr_snat nodes only.",
+  },
+  {
     id: "DVR-W001",
     level: RuleLevel.WARNING,
     what: "A dvr_snat node runs VMs (runsVms) on a release newer than Wallaby.",
@@ -101,7 +108,7 @@ export const LAB_RULES: readonly LabRule[] = [
     level: RuleLevel.WARNING,
     what: "A router's same-node row is placed on a dvr_snat node.",
     why: "On the dvr_snat node the legacy router and the DVR router both route locally, so that row cannot tell the two apart (docs/DVR.md §6.3).",
-    fix: "Put the same-node pair on a dvr node (the default placement does).",
+    fix: "Put the same-node pair on a dvr or dvr_no_external node (the default placement does).",
   },
   {
     id: "DVR-W006",
@@ -282,7 +289,17 @@ export class DvrLabRules implements IAspect {
   private lab(lab: LabLike): void {
     const topo = lab.topology;
     const sameNode = topo.rows.filter((r) => r.kind === "same-node");
-    for (const row of sameNode) {
+    const vmHosts = topo.hosts.filter((h) => h.runsVms);
+    const telling = vmHosts.find((h) => h.role === "dvr") ?? vmHosts.find((h) => h.role === "dvr_no_external");
+    if (!telling && vmHosts.length >= 2 && vmHosts.every((h) => h.role === "dvr_snat") && sameNode.some((r) => r.distributed)) {
+      this.report(lab, "DVR-E005", {
+        prop: "nodes",
+        value: topo.hosts.filter((h) => h.role !== "controller").map((h) => `${h.name}:${h.role}${h.runsVms ? "" : " (runsVms false)"}`),
+        what: "run VMs only on dvr_snat nodes, where legacy and DVR routing look alike, so no same-node row can tell a distributed router from a legacy one",
+        fix: ruleFix("DVR-E005"),
+      });
+    }
+    for (const row of telling ? sameNode : []) {
       const vm = topo.vms.find((v) => v.name === row.source);
       const host = vm && topo.host(vm.host);
       if (host?.role === "dvr_snat") {
@@ -290,7 +307,7 @@ export class DvrLabRules implements IAspect {
           prop: "vms",
           value: [row.source, row.target],
           what: `put the same-node row of router "${row.router}" on the dvr_snat node "${host.name}", where legacy and DVR routing look alike`,
-          fix: ruleFix("DVR-W005"),
+          fix: `put the same-node pair on the ${telling!.role} node "${telling!.name}" (the default placement does)`,
         });
       }
     }

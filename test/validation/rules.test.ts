@@ -68,7 +68,7 @@ describe("suppressions (cdk-nag style: by id, with a reason)", () => {
 
   test("an unknown rule id is refused", () => {
     expect(() => withLab({}, (lab) => DvrLabRules.suppress(lab, [{ id: "DVR-W999", reason: "no such rule here" }]))).toThrow(
-      'DvrLab: suppression id "DVR-W999" is not a lab rule; use one of: DVR-E001, DVR-E002, DVR-E003, DVR-E004, DVR-W001, DVR-W002, DVR-W003, DVR-W004, DVR-W005, DVR-W006, DVR-I001',
+      'DvrLab: suppression id "DVR-W999" is not a lab rule; use one of: DVR-E001, DVR-E002, DVR-E003, DVR-E004, DVR-E005, DVR-W001, DVR-W002, DVR-W003, DVR-W004, DVR-W005, DVR-W006, DVR-I001',
     );
   });
 
@@ -152,7 +152,7 @@ describe("warning and info rules", () => {
       { name: "l3", host: "com1", subnet: "t-legacy-a" },
     ];
     expect(annotations(labStack({ vms }))).toEqual([
-      '[DVR-W005] DvrLab: vms ["d1","d2"] put the same-node row of router "t-dvr" on the dvr_snat node "com1", where legacy and DVR routing look alike; put the same-node pair on a dvr node (the default placement does)',
+      '[DVR-W005] DvrLab: vms ["d1","d2"] put the same-node row of router "t-dvr" on the dvr_snat node "com1", where legacy and DVR routing look alike; put the same-node pair on the dvr node "com2" (the default placement does)',
     ]);
   });
 
