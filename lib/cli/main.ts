@@ -1,10 +1,10 @@
 /**
  * `dvr-lab` command line: dispatches to the subcommands. Each subcommand lives with its feature
  * (lib/verify/cli.ts, lib/twin/cli.ts, lib/twin/lab-cli.ts), parses its arguments with the one
- * parser (lib/cli/args.ts) and returns an exit code from lib/cli/exit-codes.ts.
+ * parser (lib/common/args.ts) and returns an exit code from lib/common/exit-codes.ts.
  */
-import { resolveIo, type CliIo } from "./args";
-import { ALL_EXIT_CODES, EXIT, exitCodesHelp } from "./exit-codes";
+import { resolveIo, type CliIo } from "../common/args";
+import { ALL_EXIT_CODES, EXIT, exitCodesHelp } from "../common/exit-codes";
 
 export const USAGE = `usage: dvr-lab <command> [options]
 

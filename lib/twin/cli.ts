@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "fs";
-import { inputError, oneOf, parse, resolveIo, usageFailure, type CliIo, type CommandSpec, type OptionSpecs, type Values } from "../cli/args";
-import { EXIT, exitCodesHelp } from "../cli/exit-codes";
+import { descriptionFromStack } from "../model/description-reader";
+import { inputError, oneOf, parse, resolveIo, usageFailure, type CliIo, type CommandSpec, type OptionSpecs, type Values } from "../common/args";
+import { EXIT, exitCodesHelp } from "../common/exit-codes";
 import { LabDescription } from "../model/topology";
 import { defaultStateDir, loadState, Twin, twinPrerequisites } from "./twin";
 
@@ -11,7 +12,7 @@ export const LAYOUT_NAMES = ["reference", "upstream"] as const;
 const SUBCOMMANDS = ["up", "status", "down"] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
-/** The options of each `dvr-lab twin` subcommand (lib/cli/args.ts parses them). */
+/** The options of each `dvr-lab twin` subcommand (lib/common/args.ts parses them). */
 export const SPECS = {
   up: {
     command: "dvr-lab twin up",
@@ -56,16 +57,8 @@ down:
 
 ${exitCodesHelp([EXIT.OK, EXIT.FAILED, EXIT.USAGE, EXIT.PREREQUISITES, EXIT.NOT_RUNNING])}`;
 
-/** The LabDescription from a synthesized stack: the (single) output named *_description. */
-export function descriptionFromStack(stack: Record<string, unknown>): LabDescription {
-  const outputs = (stack.output ?? {}) as Record<string, { value?: unknown }>;
-  const found = Object.entries(outputs).filter(([k]) => k.endsWith("_description"));
-  if (found.length !== 1) throw new Error(`expected one "<lab>_description" output in the stack, found ${found.length}`);
-  const v = found[0][1].value;
-  const d = (typeof v === "string" ? JSON.parse(v) : v) as LabDescription;
-  if (d.schema !== "dvr-lab/lab@1") throw new Error(`output ${found[0][0]} is not a dvr-lab/lab@1 description`);
-  return d;
-}
+/** The LabDescription from a synthesized stack: the (single) output named *_description (lib/model). */
+export { descriptionFromStack };
 
 /** What `twin` and `lab` run before anything else: the missing prerequisites (empty: none). */
 export type PrerequisiteCheck = () => Promise<string[]>;

@@ -1,6 +1,6 @@
 import { rmSync } from "fs";
-import { oneOf, parse, resolveIo, usageFailure, type CommandSpec, type OptionSpecs, type Values } from "../cli/args";
-import { EXIT, exitCodesHelp } from "../cli/exit-codes";
+import { oneOf, parse, resolveIo, usageFailure, type CommandSpec, type OptionSpecs, type Values } from "../common/args";
+import { EXIT, exitCodesHelp } from "../common/exit-codes";
 import { renderText } from "../verify/report";
 import type { WindowMode } from "../verify/run";
 import { NAME_OPTION, readJsonOption, stackDescription, type TwinCliIo } from "./cli";
@@ -10,7 +10,7 @@ import { Twin, twinPrerequisites } from "./twin";
 
 export const COMMAND = "dvr-lab lab";
 
-/** The options of `dvr-lab lab` (lib/cli/args.ts parses them). */
+/** The options of `dvr-lab lab` (lib/common/args.ts parses them). */
 export const SPEC = {
   command: COMMAND,
   options: {

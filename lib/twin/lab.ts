@@ -7,7 +7,7 @@ import { verify, type Report, type VerifyOptions } from "../verify/run";
 import { SshTransport } from "../verify/ssh-transport";
 import type { AccessInfo } from "../verify/types";
 import { NamespaceVmExecutor } from "../verify/vm-executor";
-import { descriptionFromStack } from "./cli";
+import { descriptionFromStack } from "../model/description-reader";
 import { TwinTransport } from "./transport";
 import { defaultStateDir, Twin } from "./twin";
 

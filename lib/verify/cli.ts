@@ -4,14 +4,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LabDescription } from "../model/topology";
+import { descriptionFromStack, parseDescription } from "../model/description-reader";
 import { NeutronClient } from "./neutron";
 import { renderMarkdown, renderText } from "./report";
 import { plan, verify, type VerifyDeps, type VerifyOptions, type WindowMode } from "./run";
 import { SshTransport } from "./ssh-transport";
 import type { AccessInfo } from "./types";
 import { QdhcpSshVmExecutor } from "./vm-executor";
-import { oneOf, parse, resolveIo, usageFailure, UsageError, inputError, type CliIo as BaseIo, type CommandSpec, type OptionSpecs } from "../cli/args";
-import { EXIT, exitCodesHelp } from "../cli/exit-codes";
+import { oneOf, parse, resolveIo, usageFailure, UsageError, inputError, type CliIo as BaseIo, type CommandSpec, type OptionSpecs } from "../common/args";
+import { EXIT, exitCodesHelp } from "../common/exit-codes";
 
 export const USAGE = `usage: dvr-lab verify [options]
 
@@ -69,7 +70,7 @@ export interface CliOptions {
 
 export const COMMAND = "dvr-lab verify";
 
-/** The options of `dvr-lab verify` (lib/cli/args.ts parses them). */
+/** The options of `dvr-lab verify` (lib/common/args.ts parses them). */
 export const SPEC = {
   command: COMMAND,
   options: {
@@ -139,12 +140,11 @@ function readJson(text: string, what: string): unknown {
 }
 
 export function checkDescription(v: unknown, what: string): LabDescription {
-  const d = v as LabDescription;
-  if (!d || typeof d !== "object" || !Array.isArray(d.hosts) || !Array.isArray(d.rows) || !Array.isArray(d.vms)) {
-    throw inputError(`${what}: not a lab description (needs hosts, vms, rows)`);
+  try {
+    return parseDescription(v, what);
+  } catch (e) {
+    throw inputError((e as Error).message);
   }
-  if (d.schema && d.schema !== "dvr-lab/lab@1") throw inputError(`${what}: schema ${d.schema}, expected dvr-lab/lab@1`);
-  return d;
 }
 
 /** Reads the description from a file, an env var, or a synthesized cdk.tf.json output `<lab>_description`. */
@@ -160,15 +160,12 @@ export function loadDescription(o: CliOptions, env: NodeJS.ProcessEnv): LabDescr
   }
   const file = o.synth!;
   if (!fs.existsSync(file)) throw inputError(`--synth: ${file} not found`);
-  const tf = readJson(fs.readFileSync(file, "utf8"), file) as { output?: Record<string, { value?: unknown }> };
-  const name = `${o.lab}_description`;
-  const out = tf.output?.[name];
-  if (!out) {
-    const have = Object.keys(tf.output ?? {}).filter((k) => k.endsWith("_description"));
-    throw inputError(`--synth: ${file} has no output "${name}"${have.length ? ` (has: ${have.join(", ")})` : ""}`);
+  const tf = readJson(fs.readFileSync(file, "utf8"), file) as Record<string, unknown>;
+  try {
+    return descriptionFromStack(tf, o.lab, file);
+  } catch (e) {
+    throw inputError(`--synth: ${(e as Error).message}`);
   }
-  const value = typeof out.value === "string" ? readJson(out.value, `${file} output ${name}`) : out.value;
-  return checkDescription(value, `${file} output ${name}`);
 }
 
 export function loadAccess(o: CliOptions, env: NodeJS.ProcessEnv): AccessInfo {

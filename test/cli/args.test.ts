@@ -1,5 +1,5 @@
-/** lib/cli/args.ts: the one parser every dvr-lab command uses. */
-import { oneOf, parse, UsageError, usageFailure } from "../../lib/cli/args";
+/** lib/common/args.ts: the one parser every dvr-lab command uses. */
+import { oneOf, parse, UsageError, usageFailure } from "../../lib/common/args";
 
 const SPEC = {
   command: "dvr-lab demo",

@@ -1,7 +1,7 @@
-/** dvr-lab itself: the command dispatch, its --help and the one exit-code table (lib/cli/exit-codes.ts). */
+/** dvr-lab itself: the command dispatch, its --help and the one exit-code table (lib/common/exit-codes.ts). */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ALL_EXIT_CODES, EXIT, EXIT_CODE_LINES } from "../../lib/cli/exit-codes";
+import { ALL_EXIT_CODES, EXIT, EXIT_CODE_LINES } from "../../lib/common/exit-codes";
 import { USAGE as LAB_USAGE } from "../../lib/twin/lab-cli";
 import { USAGE as TWIN_USAGE } from "../../lib/twin/cli";
 import { USAGE as VERIFY_USAGE } from "../../lib/verify/cli";

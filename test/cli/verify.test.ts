@@ -1,7 +1,7 @@
 /** dvr-lab verify: options and exit codes, in-process (fake transport and Neutron; no root, no network). */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EXIT } from "../../lib/cli/exit-codes";
+import { EXIT } from "../../lib/common/exit-codes";
 import { run } from "../../lib/verify/cli";
 import { QdhcpSshVmExecutor } from "../../lib/verify/vm-executor";
 import { FakeNeutron, FIXTURES, ReplayTransport, fixture } from "../verify/fakes";
