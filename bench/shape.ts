@@ -61,7 +61,7 @@ export interface LabShape {
   readonly flavorName: string;
 }
 
-export const BENCH_SIZES: readonly BenchSize[] = ["reference", 10, 50, 200];
+export const BENCH_SIZES: readonly BenchSize[] = ["reference", 10, 50, 200, 1000];
 
 const pad = (i: number) => String(i).padStart(3, "0");
 const octets = (base: string, i: number) => `${base}.${Math.floor(i / 250)}.${(i % 250) + 2}`;
