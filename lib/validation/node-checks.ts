@@ -278,8 +278,17 @@ function ml2Findings(self: NodeFacts): Finding[] {
   const typeList = (types ?? (self.externalPhysnet ? ["flat", "vxlan"] : ["vxlan"])).map((t) => String(t).trim());
   const tenantList = (tenant ?? ["vxlan"]).map((t) => String(t).trim()).filter((t) => t !== "");
   const typesShown = types === undefined ? `${show(typeList)} (the default)` : show(types);
-  const missing = tenantList.filter((t) => !typeList.includes(t));
-  if (missing.length > 0 && tenant !== undefined) {
+  const tenantShown = tenant === undefined ? '["vxlan"], the default' : show(tenant);
+  if (tenantList.includes("vxlan") && !typeList.includes("vxlan")) {
+    out.push({
+      prop: "typeDrivers",
+      value: types,
+      what: `lacks "vxlan", the type of the lab's tenant networks (tenantNetworkTypes ${tenantShown}), so neutron-server exits at start ("No type driver for tenant network_type: vxlan. Service terminated!")`,
+      fix: 'add "vxlan" to typeDrivers',
+    });
+  }
+  const missing = tenantList.filter((t) => t !== "vxlan" && !typeList.includes(t));
+  if (missing.length > 0) {
     const names = missing.map((m) => `"${m}"`).join(", ");
     out.push({
       prop: "tenantNetworkTypes",
@@ -287,14 +296,8 @@ function ml2Findings(self: NodeFacts): Finding[] {
       what: `names ${names}, which ${missing.length === 1 ? "is" : "are"} not among the typeDrivers ${typesShown}, so neutron-server exits at start ("No type driver for tenant network_type: ${missing[0]}. Service terminated!")`,
       fix: `add ${names} to typeDrivers, or drop ${missing.length === 1 ? "it" : "them"} from tenantNetworkTypes`,
     });
-  } else if (missing.length > 0) {
-    out.push({
-      prop: "typeDrivers",
-      value: types,
-      what: `lacks "vxlan", the type of the lab's tenant networks (tenantNetworkTypes ["vxlan"], the default), so neutron-server exits at start ("No type driver for tenant network_type: vxlan. Service terminated!")`,
-      fix: 'add "vxlan" to typeDrivers',
-    });
-  } else if (!tenantList.includes("vxlan")) {
+  }
+  if (!tenantList.includes("vxlan")) {
     out.push({
       prop: "tenantNetworkTypes",
       value: tenant,
