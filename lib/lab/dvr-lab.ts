@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct, Node } from "constructs";
 import { ComputeKeypairV2 } from "../gen/providers/openstack/compute-keypair-v2";
 import { DataOpenstackComputeFlavorV2 } from "../gen/providers/openstack/data-openstack-compute-flavor-v2";
@@ -15,8 +15,8 @@ import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
-import { render } from "../validation/format";
-import { assertLabBuildable, LabRouterInput, labFindings } from "../validation/lab-checks";
+import { labPath, render } from "../validation/format";
+import { assertLabBuildable, LabRouterInput, labFindings, OtherLabFacts } from "../validation/lab-checks";
 import { assertRelease, markLabScope } from "../validation/node-checks";
 import { DvrLabRules } from "../validation/rules";
 import { VerifyHook, VerifyVmAccess } from "./verify-hook";
@@ -86,7 +86,10 @@ export interface DvrLabProps {
   readonly legacyRouter?: DvrLabRouterProps;
   /** @default no external network: east-west rows only */
   readonly external?: DvrLabExternalProps;
-  /** Probe VMs. @default the topology table's placement (same-node pair on the first dvr node, cross-node partner on the dvr_snat node) */
+  /**
+   * Probe VMs. @default the topology table's placement (same-node pair on the first dvr node, else the
+   * first dvr_no_external node; cross-node partner on the dvr_snat node)
+   */
   readonly vms?: VmSpec[];
   readonly instances: DvrLabInstanceProps;
   /** @default { min: 1, max: 1000 } */
@@ -123,6 +126,11 @@ export class DvrLab extends Construct {
   public readonly vms: PinnedVm[] = [];
   public readonly verifyHook?: VerifyHook;
   public readonly descriptionOutput: TerraformOutput;
+  /** Name of the Terraform output that carries the description (`<labName>_description`, sanitized). */
+  public readonly outputName: string;
+  /** Name of the lab's Nova key pair. */
+  public readonly keyPairName: string;
+  private readonly routerNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: DvrLabProps) {
     super(scope, id);
@@ -252,7 +260,11 @@ export class DvrLab extends Construct {
       value: JSON.stringify(description),
       description: `dvr-lab description of ${name} (topology and expected routing), read by the verifier and the lab twin`,
     });
-    this.descriptionOutput.overrideLogicalId(`${name.replace(/[^A-Za-z0-9_]/g, "_")}_description`);
+    this.outputName = `${name.replace(/[^A-Za-z0-9_]/g, "_")}_description`;
+    this.descriptionOutput.overrideLogicalId(this.outputName);
+    this.keyPairName = props.instances.keyPairName ?? `${name}-key`;
+    this.routerNames = routers.map((r) => r.name);
+    const verify = props.verify ?? true;
 
     // Synth-time validation of the lab's own props (the nodes validate themselves), and the lab rules.
     Node.of(this).addValidation({
@@ -267,12 +279,27 @@ export class DvrLab extends Construct {
           sshSourceCidr: props.sshSourceCidr,
           vniRange: props.vniRange,
           topology: this.topology,
+          constructId: id,
+          effectiveName: this.labName,
+          outputName: this.outputName,
+          resourceName: this.node.findAll().find((c): c is TerraformElement => c instanceof TerraformElement && !(c instanceof TerraformOutput))?.friendlyUniqueId,
+          keyPairName: this.keyPairName,
+          otherLabs: this.earlierLabs(),
+          labWide: {
+            release: props.release,
+            serviceManager: props.serviceManager,
+            vniRange: props.vniRange,
+            physnet,
+            controller: props.controller,
+            nodes: props.nodes,
+          },
+          verify: verify ? { command: props.verifyCommand, vmAccess: props.verifyVmAccess } : undefined,
         }).map((f) => render(this, f)),
     });
     // The rules cover the lab's whole stack (e.g. a stack output that leaks the SSH key, DVR-E004), once per stack.
     DvrLabRules.applyTo(TerraformStack.of(this));
 
-    if (props.verify ?? true) {
+    if (verify) {
       this.verifyHook = new VerifyHook(this, "Verify", {
         description,
         nodes: this.nodes,
@@ -282,6 +309,21 @@ export class DvrLab extends Construct {
         dependsOn: [...this.vms.map((v) => v.instance), ...this.vms.flatMap((v) => (v.floatingIp ? [v.floatingIp] : []))],
       });
     }
+  }
+
+  /** What the validation of a later lab in the same stack compares with (names it must not repeat). */
+  private earlierLabs(): OtherLabFacts[] {
+    const labs = TerraformStack.of(this)
+      .node.findAll()
+      .filter((c): c is DvrLab => c instanceof DvrLab);
+    return labs.slice(0, labs.indexOf(this)).map((lab) => ({
+      path: labPath(lab),
+      labName: lab.labName,
+      outputName: lab.outputName,
+      keyPairName: lab.keyPairName,
+      routerNames: lab.routerNames,
+      subnetNames: lab.topology.subnets.map((s) => s.name),
+    }));
   }
 
   /** Every node of the lab, controller first. */

@@ -1,9 +1,12 @@
 import { IConstruct } from "constructs";
 import { cidrContains, cidrsOverlap, fromInt, Ipv4Cidr, isIpv4, isNetworkOrBroadcast, parseCidr, toInt } from "../model/ipv4";
 import type { DvrLabExternalProps, DvrLabInstanceProps } from "../lab/dvr-lab";
+import type { VerifyVmAccess } from "../lab/verify-hook";
+import { OpenStackRelease } from "../model/release";
+import { ServiceManager } from "../push/service-manager";
 import type { LabTopology, SubnetSpec, VmSpec } from "../model/topology";
 import * as check from "./checks";
-import { DvrLabInputError, Finding, isUnresolved } from "./format";
+import { DvrLabInputError, Finding, isUnresolved, show } from "./format";
 
 /** A router of the lab as the user gave it (which prop it came from). */
 export interface LabRouterInput {
@@ -13,9 +16,42 @@ export interface LabRouterInput {
   readonly subnets: readonly SubnetSpec[];
 }
 
+/** What a lab validation knows of another lab of the same stack (constructed before it). */
+export interface OtherLabFacts {
+  readonly path: string;
+  readonly labName: string;
+  readonly outputName: string;
+  readonly keyPairName: string;
+  readonly routerNames: readonly string[];
+  readonly subnetNames: readonly string[];
+}
+
+/** Settings DvrLab makes lab-wide (the node props it overrides), as the user gave them. */
+export interface LabWideInput {
+  readonly release?: OpenStackRelease;
+  readonly serviceManager?: unknown;
+  readonly vniRange?: { readonly min: number; readonly max: number };
+  readonly physnet?: string;
+  /** The controller's and the nodes' props as given (a JavaScript caller may set lab-wide keys there). */
+  readonly controller: object;
+  readonly nodes: readonly object[];
+}
+
 /** What the lab validation reads: the user's props (for prop paths) and the model built from them. */
 export interface LabInput {
   readonly labName?: string;
+  /** The lab's construct id (the default labName is it, lower-cased) and the name in effect. */
+  readonly constructId?: string;
+  readonly effectiveName?: string;
+  /** The Terraform output name of the description, and a Terraform resource name of the lab. */
+  readonly outputName?: string;
+  readonly resourceName?: string;
+  readonly keyPairName?: string;
+  /** Labs of the same stack constructed before this one. */
+  readonly otherLabs?: readonly OtherLabFacts[];
+  readonly labWide?: LabWideInput;
+  /** The verify hook's settings, when the lab builds one. */
+  readonly verify?: { readonly command?: string; readonly vmAccess?: VerifyVmAccess };
   readonly routers: readonly LabRouterInput[];
   readonly external?: DvrLabExternalProps;
   readonly vms?: readonly VmSpec[];
@@ -61,6 +97,8 @@ export function labFindings(input: LabInput): Finding[] {
     });
   }
 
+  out.push(...nameFindings(input));
+
   // Routers and their subnets.
   const entries: SubnetEntry[] = [];
   const subnetOwner = new Map<string, SubnetEntry>();
@@ -101,7 +139,8 @@ export function labFindings(input: LabInput): Finding[] {
       const [cidrBad, block] = check.cidr(`${prop}.cidr`, spec.cidr, check.MAX_TENANT_PREFIX);
       out.push(cidrBad);
       if (block) {
-        out.push(check.gateway(`${prop}.gatewayIp`, spec.gatewayIp, block, spec.cidr));
+        const gwBad = check.gateway(`${prop}.gatewayIp`, spec.gatewayIp, block, spec.cidr);
+        out.push(gwBad ?? gatewayInTenantPool(`${prop}.gatewayIp`, spec, block));
       }
       out.push(vniFinding(`${prop}.vni`, spec.vni, input.vniRange));
       out.push(check.mtu(`${prop}.mtu`, spec.mtu));
@@ -132,6 +171,39 @@ export function labFindings(input: LabInput): Finding[] {
     }
   });
 
+  // The VNI range must hold a VNI for every tenant network of the lab.
+  out.push(vniCapacity(input.vniRange, entries.filter((e) => e.block).length));
+
+  // Router and subnet names the other labs of the stack already use (the verifier finds them by
+  // name). A lab with the same labName is reported once, for its labName.
+  const others = input.otherLabs ?? [];
+  if (others.length > 0 && !others.some((o) => o.labName === input.effectiveName)) {
+    for (const router of input.routers) {
+      const hit = others.find((o) => o.routerNames.includes(router.name));
+      if (hit && router.name) {
+        out.push({
+          prop: `${router.prop}.name`,
+          value: router.name,
+          what: `is already the name of a router of lab "${hit.path}" in this stack, and the labs of one stack share one cloud, so the verifier's gate finds two routers of that name (router-unique)`,
+          fix: "give the routers of each lab their own names",
+        });
+      }
+    }
+    const seenNames = new Set<string>();
+    for (const e of entries) {
+      const hit = others.find((o) => o.subnetNames.includes(e.spec.name));
+      if (hit && e.spec.name && !seenNames.has(e.spec.name)) {
+        seenNames.add(e.spec.name);
+        out.push({
+          prop: `${e.prop}.name`,
+          value: e.spec.name,
+          what: `is already the name of a subnet of lab "${hit.path}" in this stack, and the labs of one stack share one cloud, so the verifier's gate finds two subnets of that name (subnet-unique)`,
+          fix: "give the subnets of each lab their own names",
+        });
+      }
+    }
+  }
+
   // External network.
   const ext = input.external;
   if (ext) {
@@ -160,6 +232,7 @@ export function labFindings(input: LabInput): Finding[] {
           out.push({ prop: "external.allocationPool", value: pool, what: "starts after it ends", fix: "swap start and end" });
         }
       }
+      if (out.filter(Boolean).every((f) => !f!.prop.startsWith("external."))) out.push(...externalPoolFindings(input, block));
     }
   }
 
@@ -272,6 +345,8 @@ export function labFindings(input: LabInput): Finding[] {
     } else seen.set(key, i);
   });
 
+  out.push(...assignedAddressFindings(input, entries));
+
   // Verification rows the placement makes impossible (only when the VMs themselves are sound).
   if (input.vms && vmHostsOk && out.filter(Boolean).length === before) {
     for (const router of topo.routers) {
@@ -306,7 +381,284 @@ export function labFindings(input: LabInput): Finding[] {
   }
   if (input.sshSourceCidr !== undefined) out.push(check.cidr("sshSourceCidr", input.sshSourceCidr)[0]);
 
+  out.push(...labWideFindings(input.labWide));
+  out.push(...verifyFindings(input));
+
   return out.filter((f): f is Finding => f !== undefined);
+}
+
+/** Terraform identifiers: "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes." */
+const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const LAB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const TERRAFORM_REFUSES = 'which Terraform refuses ("A name must start with a letter or underscore")';
+
+/** The default lab name, a name Terraform refuses, and lab names the other labs of the stack already use. */
+function nameFindings(input: LabInput): (Finding | undefined)[] {
+  const out: (Finding | undefined)[] = [];
+  const name = input.effectiveName;
+  if (name === undefined || isUnresolved(name)) return out;
+  const byDefault = input.labName === undefined;
+  const origin = byDefault ? `(the default, from the construct id "${input.constructId}") ` : "";
+  if (byDefault && !LAB_NAME.test(name)) {
+    out.push({
+      prop: "labName",
+      value: name,
+      what: `${origin}is not a valid lab name`,
+      fix: "pass labName, or use a construct id of letters, digits, hyphens and underscores starting with a letter (the lab name prefixes every OpenStack name of the lab)",
+    });
+  } else if (LAB_NAME.test(name) && input.outputName !== undefined && !TERRAFORM_NAME.test(input.outputName)) {
+    out.push({
+      prop: "labName",
+      value: name,
+      what: `${origin}gives the Terraform output name "${input.outputName}", ${TERRAFORM_REFUSES}`,
+      fix: byDefault ? "pass a labName that starts with a letter, or start the construct id with a letter" : "start labName with a letter",
+    });
+  }
+  if (input.resourceName !== undefined && !TERRAFORM_NAME.test(input.resourceName)) {
+    out.push({
+      prop: "id",
+      value: input.constructId,
+      what: `makes Terraform resource names such as "${input.resourceName}", ${TERRAFORM_REFUSES}`,
+      fix: "start the construct id with a letter (cdktf builds resource names from the construct path)",
+    });
+  }
+  const others = input.otherLabs ?? [];
+  const same = others.find((o) => o.labName === name);
+  if (same) {
+    out.push({
+      prop: "labName",
+      value: name,
+      what: `${origin}is already the lab name of lab "${same.path}" in this stack, so both write the output "${input.outputName}" (cdk.tf.json keeps one) and their routers, networks and key pairs get the same names (Nova refuses the second key pair "${input.keyPairName}")`,
+      fix: byDefault ? "pass a labName of its own (the default is the construct id, lower-cased)" : "give each lab its own labName",
+    });
+    return out;
+  }
+  const sameOutput = others.find((o) => o.outputName === input.outputName);
+  if (sameOutput) {
+    out.push({
+      prop: "labName",
+      value: name,
+      what: `${origin}gives the output name "${input.outputName}", which lab "${sameOutput.path}" (labName "${sameOutput.labName}") writes too, so cdk.tf.json keeps only one of the two descriptions`,
+      fix: `use a labName that differs from "${sameOutput.labName}" in more than "-" versus "_"`,
+    });
+  }
+  const sameKey = others.find((o) => o.keyPairName === input.keyPairName);
+  if (sameKey && input.keyPairName) {
+    const given = input.instances.keyPairName !== undefined;
+    out.push({
+      prop: "instances.keyPairName",
+      value: input.keyPairName,
+      what: `${given ? "" : "(the default, <labName>-key) "}is already the key pair of lab "${sameKey.path}" in this stack, and Nova refuses a second key pair of the same name (409 Conflict)`,
+      fix: "give each lab its own keyPairName",
+    });
+  }
+  return out;
+}
+
+/** The DHCP allocation pool the lab gives a tenant subnet (the upper half, docs/DVR.md §6.4). */
+function tenantPool(block: Ipv4Cidr): { start: number; end: number } | undefined {
+  return block.size >= 16 ? { start: block.network + block.size / 2, end: block.network + block.size - 2 } : undefined;
+}
+
+function gatewayInTenantPool(prop: string, spec: SubnetSpec, block: Ipv4Cidr): Finding | undefined {
+  const gw = spec.gatewayIp;
+  const pool = tenantPool(block);
+  if (gw === undefined || isUnresolved(gw) || !pool) return undefined;
+  const n = toInt(gw);
+  if (n < pool.start || n > pool.end) return undefined;
+  return {
+    prop,
+    value: gw,
+    what: `is inside the DHCP allocation pool ${fromInt(pool.start)}-${fromInt(pool.end)} that the lab gives subnet "${spec.name}" (the upper half of ${spec.cidr}), so Neutron refuses the subnet (GatewayConflictWithAllocationPools)`,
+    fix: `use an address below ${fromInt(block.network + 10)}, e.g. "${fromInt(block.network + 1)}" (the default): the probe VMs take .10 upward and DHCP the upper half`,
+  };
+}
+
+function vniCapacity(range: { min: number; max: number } | undefined, networks: number): Finding | undefined {
+  if (range === undefined || isUnresolved(range.min) || isUnresolved(range.max) || check.vniRange("vniRange", range)) return undefined;
+  const capacity = range.max - range.min + 1;
+  if (capacity >= networks) return undefined;
+  return {
+    prop: "vniRange",
+    value: { min: range.min, max: range.max },
+    what: `holds ${capacity} VNI${capacity === 1 ? "" : "s"}, but the lab has ${networks} tenant networks, so Neutron refuses the networks beyond ${capacity} ("No tenant network is available for allocation")`,
+    fix: `widen vniRange to at least ${networks} VNIs, e.g. { min: ${range.min}, max: ${range.min + networks - 1} }`,
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The external subnet as the lab describes it: gateway outside the pool, and room in the pool for what the lab takes. */
+function externalPoolFindings(input: LabInput, block: Ipv4Cidr): Finding[] {
+  const ext = input.external!;
+  const model = input.topology.external;
+  if (!model || [ext.gatewayIp, ext.allocationPool?.start, ext.allocationPool?.end].some((v) => isUnresolved(v))) return [];
+  const out: Finding[] = [];
+  const pool = model.allocationPool;
+  const poolOk = isIpv4(pool.start) && isIpv4(pool.end);
+  const range = poolOk ? `${pool.start}-${pool.end}` : "";
+  const gw = model.gatewayIp;
+  if (poolOk && isIpv4(gw) && toInt(gw) >= toInt(pool.start) && toInt(gw) <= toInt(pool.end)) {
+    if (ext.gatewayIp !== undefined) {
+      out.push({
+        prop: "external.gatewayIp",
+        value: ext.gatewayIp,
+        what: `is inside the floating IP allocation pool ${range}${ext.allocationPool ? "" : " (the default: the upper half of external.cidr)"}, and Neutron refuses a subnet whose gateway is inside its pool (GatewayConflictWithAllocationPools), so the real external subnet is not like this`,
+        fix: "describe the external subnet as it is in Neutron: its gateway lies outside its allocation pool",
+      });
+    } else {
+      out.push({
+        prop: "external.allocationPool",
+        value: ext.allocationPool,
+        what: `contains the external gateway ${gw} (the default gateway: the first host address of external.cidr), and Neutron refuses a subnet whose gateway is inside its pool (GatewayConflictWithAllocationPools)`,
+        fix: "set external.gatewayIp to the upstream gateway's real address, or describe the pool as it is in Neutron",
+      });
+    }
+    return out;
+  }
+  // What the lab takes from the pool: one gateway per router, one floating IP per VM that asks, and
+  // one floating IP agent gateway (fg-) port per dvr/dvr_snat node hosting such a VM of a DVR router
+  // (a dvr_no_external node's floating IPs are centralized on the dvr_snat node: no fg- port).
+  const topo = input.topology;
+  const gateways = topo.routers.filter((r) => r.externalGateway).length;
+  const fipVms = topo.vms.filter((v) => v.floatingIp && topo.subnet(v.subnet));
+  const fgHosts = new Set(
+    fipVms
+      .filter((v) => topo.router(topo.subnet(v.subnet)!.router)?.distributed && ["dvr", "dvr_snat"].includes(topo.host(v.host)?.role ?? ""))
+      .map((v) => v.host),
+  );
+  const need = gateways + fipVms.length + fgHosts.size;
+  const size = poolOk ? toInt(pool.end) - toInt(pool.start) + 1 : 0;
+  if (size >= need) return out;
+  const parts = [plural(gateways, "router gateway"), plural(fipVms.length, "floating IP"), plural(fgHosts.size, "floating IP agent gateway port")].join(", ");
+  const prefix = 32 - Math.ceil(Math.log2(2 * (need + 1)));
+  if (ext.allocationPool) {
+    out.push({
+      prop: "external.allocationPool",
+      value: ext.allocationPool,
+      what: `holds ${plural(size, "address", "addresses")}, but the lab needs ${need} there (${parts}), so Neutron fails the rest (IpAddressGenerationFailure)`,
+      fix: `widen the pool to at least ${need} addresses`,
+    });
+  } else {
+    out.push({
+      prop: "external.cidr",
+      value: ext.cidr,
+      what: size === 0
+        ? `is too small for the default floating IP allocation pool (the upper half of a /28 or larger), and the lab needs ${need} addresses there (${parts})`
+        : `leaves ${plural(size, "address", "addresses")} in the default floating IP allocation pool ${range}, but the lab needs ${need} there (${parts}), so Neutron fails the rest (IpAddressGenerationFailure)`,
+      fix: `use an external subnet of /${Math.min(prefix, 28)} or larger, or give external.allocationPool`,
+    });
+  }
+  void block;
+  return out;
+}
+
+/** Addresses the lab itself hands to VMs without fixedIp (.10 upward): never the gateway, never in the DHCP pool. */
+function assignedAddressFindings(input: LabInput, entries: readonly SubnetEntry[]): Finding[] {
+  const out: Finding[] = [];
+  const topo = input.topology;
+  const gatewayReported = new Set<string>();
+  topo.vms.forEach((vm, i) => {
+    const given = input.vms?.[i]?.fixedIp;
+    if (input.vms && given !== undefined && given !== "") return;
+    const subnet = topo.subnet(vm.subnet);
+    const block = subnet && parseCidr(subnet.cidr);
+    if (!subnet || !block || !isIpv4(vm.fixedIp)) return;
+    const entry = entries.find((e) => e.spec.name === subnet.name && e.block);
+    if (!entry) return;
+    if (vm.fixedIp === subnet.gatewayIp) {
+      if (entry.spec.gatewayIp !== undefined && !gatewayReported.has(subnet.name)) {
+        gatewayReported.add(subnet.name);
+        out.push({
+          prop: `${entry.prop}.gatewayIp`,
+          value: entry.spec.gatewayIp,
+          what: `is the address the lab gives VM "${vm.name}" (VMs without fixedIp get .10 upward in their subnet), so Neutron refuses the VM's port or the router interface (IpAddressAlreadyAllocated)`,
+          fix: `use an address below ${fromInt(block.network + 10)}, e.g. "${fromInt(block.network + 1)}" (the default), or give the VMs of subnet "${subnet.name}" fixed IPs`,
+        });
+      }
+      return;
+    }
+    const pool = tenantPool(block);
+    const n = toInt(vm.fixedIp);
+    if (input.vms && pool && n >= pool.start) {
+      out.push({
+        prop: `vms[${i}].fixedIp`,
+        hideValue: true,
+        what: `is unset, so the lab gives the VM "${vm.fixedIp}" (the next address from .10 in subnet "${subnet.name}"), which is inside the DHCP allocation pool ${fromInt(pool.start)}-${fromInt(pool.end)} where Neutron's DHCP port and other ports take addresses`,
+        fix: `give the VM a fixedIp from ${fromInt(block.network + 2)} to ${fromInt(pool.start - 1)} other than the gateway, or use a larger subnet`,
+      });
+    }
+  });
+  return out;
+}
+
+/** Node props DvrLab overrides with its own lab-wide value: set on a node (JavaScript callers can) they are silently ignored. */
+function labWideFindings(labWide: LabWideInput | undefined): Finding[] {
+  if (!labWide) return [];
+  const out: Finding[] = [];
+  const plain = (v: unknown): unknown => (v instanceof OpenStackRelease ? v.name : v instanceof ServiceManager ? v.value : v);
+  const keys: { key: string; labKey: string; lab: unknown; controllerOnly?: boolean }[] = [
+    { key: "release", labKey: "release", lab: labWide.release ?? OpenStackRelease.OCATA },
+    { key: "serviceManager", labKey: "serviceManager", lab: labWide.serviceManager ?? ServiceManager.SYSTEMD },
+    { key: "vniRange", labKey: "vniRange", lab: labWide.vniRange ?? { min: 1, max: 1000 }, controllerOnly: true },
+    { key: "externalPhysnet", labKey: "external.physnet", lab: labWide.physnet },
+  ];
+  const entries: [string, object][] = [["controller", labWide.controller], ...labWide.nodes.map((n, i) => [`nodes[${i}]`, n] as [string, object])];
+  for (const [where, props] of entries) {
+    for (const k of keys) {
+      if (k.controllerOnly && where !== "controller") continue;
+      const value = (props as Record<string, unknown>)?.[k.key];
+      if (value === undefined || isUnresolved(value) || show(plain(value)) === show(plain(k.lab))) continue;
+      out.push({
+        prop: `${where}.${k.key}`,
+        value: plain(value),
+        what: `is ignored: DvrLab gives every node the lab's ${k.key} (${k.lab === undefined ? "none" : show(plain(k.lab))})${k.key === "release" ? " and pushes that release's settings" : ""}`,
+        fix: `set ${k.labKey} on the lab (DvrLabProps) and drop it from ${where === "controller" ? "the controller" : "the node"}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The verify hook: a command that runs, and a VM access host the verifier can use. */
+function verifyFindings(input: LabInput): (Finding | undefined)[] {
+  if (!input.verify) return [];
+  const out: (Finding | undefined)[] = [];
+  const { command, vmAccess } = input.verify;
+  if (command !== undefined && !isUnresolved(command) && (typeof command !== "string" || command.trim() === "")) {
+    out.push({
+      prop: "verifyCommand",
+      value: command,
+      what: 'is empty, so the verify hook\'s local-exec runs "--description-env ..." as a command and fails at the end of cdktf deploy',
+      fix: 'leave verifyCommand unset (the default is "npx --no-install dvr-lab verify"), or set verify: false',
+    });
+  }
+  out.push(...vmAccessFindings("verifyVmAccess", vmAccess, input.topology.hosts.map((h) => ({ name: h.name, dhcp: h.agents.includes("DHCP agent") }))));
+  return out;
+}
+
+/** A VM access (VerifyVmAccess) against the nodes the verifier can reach. Shared with VerifyHook. */
+export function vmAccessFindings(
+  prefix: string,
+  vmAccess: VerifyVmAccess | undefined,
+  hosts: readonly { name: string; dhcp: boolean }[],
+  notAmong = "is not a node of this lab",
+): (Finding | undefined)[] {
+  if (!vmAccess) return [];
+  const out: (Finding | undefined)[] = [];
+  const dhcpHosts = hosts.filter((h) => h.dhcp).map((h) => `"${h.name}"`).join(", ");
+  const fix = dhcpHosts ? `use a node that runs a DHCP agent (${dhcpHosts}), or leave viaHost unset` : "give a node a DHCP agent (dhcpAgent: true) and use it, or leave viaHost unset";
+  const via = vmAccess.viaHost;
+  if (via !== undefined && !isUnresolved(via)) {
+    const host = hosts.find((h) => h.name === via);
+    if (!host) {
+      out.push({ prop: `${prefix}.viaHost`, value: via, what: `${notAmong}, so the verifier has no SSH access to it and cannot reach the probe VMs`, fix });
+    } else if (!host.dhcp) {
+      out.push({ prop: `${prefix}.viaHost`, value: via, what: "runs no DHCP agent, so it has no qdhcp namespace through which the verifier reaches the probe VMs", fix });
+    }
+  }
+  if (vmAccess.user !== undefined) out.push(check.nonEmpty(`${prefix}.user`, vmAccess.user, 'use the VMs\' login user (the default is "cirros"), or leave user unset'));
+  return out;
 }
 
 function vniFinding(prop: string, vni: number | undefined, range: { min: number; max: number } | undefined): Finding | undefined {
