@@ -1,8 +1,12 @@
 import { ITerraformDependable, TerraformResource } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, Node } from "constructs";
 import { LabDescription } from "../model/topology";
+import { DvrAgentNode } from "../nodes/dvr-agent-node";
 import { DvrNode } from "../nodes/dvr-node";
 import { ProvisionerResource } from "../push/provisioner-resource";
+import { verifyHookFindings } from "../validation/block-checks";
+import { render } from "../validation/format";
+import { isLabScope } from "../validation/node-checks";
 
 /** How the verifier reaches the probe VMs (through the DHCP node's qdhcp namespace). */
 export interface VerifyVmAccess {
@@ -38,6 +42,18 @@ export class VerifyHook extends Construct {
 
   constructor(scope: Construct, id: string, props: VerifyHookProps) {
     super(scope, id);
+    // Used on its own, the hook validates its props; inside a DvrLab the lab does (verifyCommand, verifyVmAccess).
+    if (!isLabScope(scope)) {
+      Node.of(this).addValidation({
+        validate: () =>
+          verifyHookFindings({
+            command: props.command,
+            vmAccess: props.vmAccess,
+            nodes: props.nodes.map((n) => ({ name: n.hostName, dhcp: n instanceof DvrAgentNode && n.dhcpAgent })),
+            descriptionHosts: props.description.hosts.map((h) => h.name),
+          }).map((f) => render(this, f)),
+      });
+    }
     const environment: Record<string, string> = { DVR_LAB_DESCRIPTION: JSON.stringify(props.description) };
     const hosts: Record<string, Record<string, unknown>> = {};
     for (const node of props.nodes) {

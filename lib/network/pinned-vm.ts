@@ -1,10 +1,13 @@
-import { Construct } from "constructs";
+import { Construct, Node } from "constructs";
 import { ComputeInstanceV2 } from "../gen/providers/openstack/compute-instance-v2";
 import { NetworkingFloatingipV2 } from "../gen/providers/openstack/networking-floatingip-v2";
 import { NetworkingPortV2 } from "../gen/providers/openstack/networking-port-v2";
 import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet-v2";
 import { dependable, ITerraformDependable } from "cdktf";
 import { VmModel } from "../model/topology";
+import { pinnedVmFindings } from "../validation/block-checks";
+import { render } from "../validation/format";
+import { isLabScope } from "../validation/node-checks";
 
 export interface PinnedVmProps {
   readonly vm: VmModel;
@@ -31,6 +34,15 @@ export class PinnedVm extends Construct {
   constructor(scope: Construct, id: string, props: PinnedVmProps) {
     super(scope, id);
     const { vm } = props;
+    // Used on its own, the block validates its props; inside a DvrLab the lab does (with the user's prop paths).
+    if (!isLabScope(scope)) {
+      Node.of(this).addValidation({
+        validate: () =>
+          pinnedVmFindings({ vm, subnetCidr: props.subnet.cidrInput, subnetGatewayIp: props.subnet.gatewayIpInput, floatingIpPool: props.floatingIpPool }).map((f) =>
+            render(this, f),
+          ),
+      });
+    }
     this.port = new NetworkingPortV2(this, "Port", {
       name: vm.name,
       networkId: props.networkId,

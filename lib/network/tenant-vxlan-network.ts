@@ -1,5 +1,5 @@
 import { ITerraformDependable } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, Node } from "constructs";
 import { DataOpenstackNetworkingNetworkV2 } from "../gen/providers/openstack/data-openstack-networking-network-v2";
 import { NetworkingNetworkV2 } from "../gen/providers/openstack/networking-network-v2";
 import { NetworkingRouterInterfaceV2 } from "../gen/providers/openstack/networking-router-interface-v2";
@@ -8,6 +8,9 @@ import { NetworkingSecgroupRuleV2 } from "../gen/providers/openstack/networking-
 import { NetworkingSecgroupV2 } from "../gen/providers/openstack/networking-secgroup-v2";
 import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet-v2";
 import { ExternalModel, RouterModel, SubnetModel } from "../model/topology";
+import { tenantFindings } from "../validation/block-checks";
+import { render } from "../validation/format";
+import { isLabScope } from "../validation/node-checks";
 
 export interface TenantVxlanNetworkProps {
   /** Subnets (one VXLAN network each) with the router that owns each gateway. */
@@ -42,6 +45,8 @@ export class TenantVxlanNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantVxlanNetworkProps) {
     super(scope, id);
+    // Used on its own, the block validates its props; inside a DvrLab the lab does (with the user's prop paths).
+    if (!isLabScope(scope)) Node.of(this).addValidation({ validate: () => tenantFindings(props).map((f) => render(this, f)) });
     const dependsOn = props.dependsOn;
     if (props.external) {
       this.externalNetwork = new DataOpenstackNetworkingNetworkV2(this, "External", {
@@ -49,7 +54,7 @@ export class TenantVxlanNetwork extends Construct {
         external: true,
       });
     }
-    // Duplicate names are reported by validation (lib/validation); only the first is built.
+    // Duplicate names and subnets of unknown routers are reported by validation (lib/validation); only the first is built.
     for (const router of props.routers) {
       if (this.routerResources[router.name]) continue;
       this.routerResources[router.name] = new NetworkingRouterV2(this, `Router-${router.name}`, {
