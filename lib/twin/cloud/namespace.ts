@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { packageRoot } from "../../push/remote-script";
+import { alive, enter, kill, nsId, processesIn, readComm, run, RunResult, sleep, spawnDetached, waitFor } from "../proc";
+
+/**
+ * The cloud's own namespace: `unshare --mount --net --uts --propagation private` running the twin's
+ * remote/twin/ns-init.sh (kind "outer": private tmpfs /run and /tmp, sysfs, own /etc/hosts and host
+ * name, lo up; nothing of the root namespace changes). Every service runs inside it (nsenter) with a
+ * clean environment (Debian's python3, not the PATH's pyenv); teardown is by namespace membership,
+ * like the twin's.
+ */
+
+/** The environment of every process started in the namespace. */
+export function cleanEnv(extra: Record<string, string> = {}, home = "/root"): Record<string, string> {
+  return { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: home, LANG: "C.UTF-8", ...extra };
+}
+
+export interface NamespaceRecord {
+  readonly pid: number;
+  /** "uts:[n]", "net:[n]", "mnt:[n]" of the holder. */
+  readonly namespaces: string[];
+}
+
+/** Starts the holder in `dir` (needs `dir/hosts`) and waits until it is really inside (spawn race). */
+export async function createNamespace(hostName: string, dir: string, onSpawn: (pid: number) => void): Promise<NamespaceRecord> {
+  const script = join(packageRoot(), "remote", "twin", "ns-init.sh");
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, "holder.log");
+  const pid = spawnDetached(["unshare", "--mount", "--net", "--uts", "--propagation", "private", "--", "/bin/bash", script, hostName, dir, "outer"], log);
+  onSpawn(pid);
+  const mine = nsId("self", "uts");
+  await waitFor(`namespace ${hostName} to be ready`, 10000, () => {
+    if (!alive(pid)) throw new Error(`the holder of namespace ${hostName} died: ${existsSync(log) ? readFileSync(log, "utf8").trim() : ""}`);
+    return readComm(pid) === "sleep" && nsId(pid, "uts") !== mine;
+  }, 20);
+  const namespaces = (["uts", "net", "mnt"] as const).map((k) => nsId(pid, k)).filter((x): x is string => !!x);
+  return { pid, namespaces };
+}
+
+/** argv prefix: inside the namespace, clean environment. */
+export function inside(ns: NamespaceRecord, env: Record<string, string> = {}): string[] {
+  return [...enter(ns.pid), "/usr/bin/env", "-i", ...Object.entries(cleanEnv(env)).map(([k, v]) => `${k}=${v}`)];
+}
+
+export async function runInside(ns: NamespaceRecord, argv: readonly string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return run([...inside(ns, opts.env), ...argv], { input: opts.input, timeoutMs: opts.timeoutMs ?? 300000 });
+}
+
+/** The last `n` non-empty lines of a log file, indented for an error message. */
+export function logTail(file: string, n = 15): string {
+  if (!existsSync(file)) return "    (no log)";
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim());
+  return lines.slice(-n).map((l) => `    ${l.length > 400 ? l.slice(0, 400) + "…" : l}`).join("\n") || "    (empty)";
+}
+
+/**
+ * A one-shot tool (db sync, bootstrap, ...) inside the namespace; its output goes to
+ * `<logDir>/<name>.log` (stdout left out with `logStdout: false`, e.g. a dump). Throws naming the
+ * tool and the last lines of its log.
+ */
+export async function tool(
+  ns: NamespaceRecord,
+  logDir: string,
+  name: string,
+  argv: readonly string[],
+  opts: { env?: Record<string, string>; input?: string; logStdout?: boolean } = {},
+): Promise<string> {
+  const t = Date.now();
+  const r = await runInside(ns, argv, { env: opts.env, input: opts.input });
+  const file = join(logDir, `${name}.log`);
+  const out = opts.logStdout === false ? `(stdout: ${r.stdout.length} bytes)\n` : r.stdout;
+  writeFileSync(file, `$ ${argv.join(" ")}\n${out}${r.stderr}\n(exit ${r.code} after ${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+  if (r.code !== 0) throw new Error(`dvr-lab cloud: ${name} failed (exit ${r.code}); the last lines of ${file}:\n${logTail(file)}`);
+  return r.stdout;
+}
+
+/** A long-running service inside the namespace, output to `<logDir>/<name>.log`. Returns its PID. */
+export function startService(ns: NamespaceRecord, logDir: string, name: string, argv: readonly string[], env: Record<string, string> = {}): number {
+  const file = join(logDir, `${name}.log`);
+  writeFileSync(file, `$ ${argv.join(" ")}\n`);
+  return spawnDetached([...inside(ns, env), ...argv], file);
+}
+
+/** Every live process of the namespace (plus the holder). */
+export function members(ns: NamespaceRecord): number[] {
+  return [...new Set([...processesIn(new Set(ns.namespaces)), ...(alive(ns.pid) ? [ns.pid] : [])])];
+}
+
+/**
+ * Kills everything in the namespace: SIGTERM, then SIGKILL after `graceMs`; when the last member is
+ * gone the kernel frees the namespaces and with them every mount (tmpfs /run: MariaDB's datadir,
+ * RabbitMQ's mnesia). Returns the members left (empty).
+ */
+export async function destroyNamespace(ns: NamespaceRecord, graceMs = 2000): Promise<{ killed: number; leftovers: number[] }> {
+  let all = members(ns);
+  const killed = new Set(all);
+  all.forEach((p) => kill(p, "SIGTERM"));
+  const graceEnd = Date.now() + graceMs;
+  while (Date.now() < graceEnd && members(ns).length) await sleep(100);
+  const hardEnd = Date.now() + 6000;
+  for (;;) {
+    all = members(ns);
+    if (!all.length || Date.now() > hardEnd) break;
+    all.forEach((p) => {
+      killed.add(p);
+      kill(p, "SIGKILL");
+    });
+    await sleep(100);
+  }
+  return { killed: killed.size, leftovers: members(ns) };
+}

@@ -1,0 +1,127 @@
+import { enter, run } from "../proc";
+import { NamespaceRecord } from "./namespace";
+
+/**
+ * The cloud's REST APIs as the twin's bring-up calls them: curl inside the cloud's network
+ * namespace (no Python start-up per call), authenticated with a Keystone v3 token of the admin user
+ * (project admin). The tests use the real client (python3-openstackclient) instead.
+ */
+export class CloudApiError extends Error {
+  constructor(
+    public readonly service: string,
+    public readonly resource: string,
+    public readonly status: number,
+    public readonly apiMessage: string,
+  ) {
+    super(`dvr-lab cloud: ${service} rejected ${resource}: HTTP ${status}: ${apiMessage}`);
+  }
+}
+
+export interface Credentials {
+  readonly authUrl: string;
+  readonly username: string;
+  readonly password: string;
+  readonly project: string;
+}
+
+export interface CallOptions {
+  readonly body?: unknown;
+  /** Upload this file (octet-stream) instead of a JSON body. */
+  readonly file?: string;
+  readonly headers?: Record<string, string>;
+  /** Send no token (the token request itself). */
+  readonly anonymous?: boolean;
+}
+
+export class CloudRest {
+  private cachedToken?: string;
+
+  constructor(
+    private readonly ns: NamespaceRecord,
+    private readonly creds: Credentials,
+  ) {}
+
+  /** One request; returns the parsed JSON body and the response headers (lower-case names). */
+  public async request<T = Record<string, unknown>>(
+    service: string,
+    resource: string,
+    method: string,
+    url: string,
+    opts: CallOptions = {},
+  ): Promise<{ body: T; headers: Record<string, string> }> {
+    const argv = [...enter(this.ns.pid, { n: true }), "curl", "-sS", "-m", "60", "-X", method, "-D", "-", "-w", "\n%{http_code}"];
+    argv.push("-H", "Accept: application/json");
+    if (!opts.anonymous) argv.push("-H", `X-Auth-Token: ${await this.token()}`);
+    for (const [k, v] of Object.entries(opts.headers ?? {})) argv.push("-H", `${k}: ${v}`);
+    if (opts.file) argv.push("-H", "Content-Type: application/octet-stream", "--data-binary", `@${opts.file}`);
+    else if (opts.body !== undefined) argv.push("-H", "Content-Type: application/json", "--data-binary", "@-");
+    argv.push(url);
+    const r = await run(argv, { input: opts.body !== undefined && !opts.file ? JSON.stringify(opts.body) : "", timeoutMs: 70000 });
+    if (r.code !== 0) throw new CloudApiError(service, resource, 0, `curl failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-1)[0]}`);
+    // stdout: the header block(s) (-D -: an interim 100 Continue, then the final one), the body,
+    // then the status (-w). (-D /dev/stderr is no option: node's stdio are sockets, which curl
+    // cannot open by path.)
+    const cut = r.stdout.lastIndexOf("\n");
+    const status = Number(r.stdout.slice(cut + 1));
+    let rest = r.stdout.slice(0, cut);
+    const headers: Record<string, string> = {};
+    while (/^HTTP\/[0-9.]+ \d{3}/.test(rest)) {
+      const end = rest.indexOf("\r\n\r\n");
+      const block = end < 0 ? rest : rest.slice(0, end);
+      rest = end < 0 ? "" : rest.slice(end + 4);
+      for (const line of block.split("\r\n").slice(1)) {
+        const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+        if (m) headers[m[1].toLowerCase()] = m[2].trim();
+      }
+    }
+    const text = rest;
+    if (status < 200 || status >= 300) throw new CloudApiError(service, resource, status, errorMessage(text));
+    let body = {} as T;
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text) as T;
+      } catch {
+        body = { text } as T;
+      }
+    }
+    return { body, headers };
+  }
+
+  public async call<T = Record<string, unknown>>(service: string, resource: string, method: string, url: string, opts: CallOptions = {}): Promise<T> {
+    return (await this.request<T>(service, resource, method, url, opts)).body;
+  }
+
+  /** A project-scoped Keystone v3 token (password method), cached for the bring-up. */
+  public async token(): Promise<string> {
+    if (this.cachedToken) return this.cachedToken;
+    const { headers } = await this.request("Keystone", `a token for ${this.creds.username}`, "POST", `${this.creds.authUrl}/v3/auth/tokens`, {
+      anonymous: true,
+      body: {
+        auth: {
+          identity: { methods: ["password"], password: { user: { name: this.creds.username, domain: { id: "default" }, password: this.creds.password } } },
+          scope: { project: { name: this.creds.project, domain: { id: "default" } } },
+        },
+      },
+    });
+    const token = headers["x-subject-token"];
+    if (!token) throw new CloudApiError("Keystone", `a token for ${this.creds.username}`, 201, "no X-Subject-Token header in the answer");
+    this.cachedToken = token;
+    return token;
+  }
+}
+
+/** The message of an OpenStack error body (Keystone {error}, Nova {<kind>: {message}}, Glance text). */
+export function errorMessage(text: string): string {
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const e = j.error as { message?: string; title?: string } | undefined;
+    if (e?.message) return `${e.title ? `${e.title}: ` : ""}${e.message}`;
+    for (const v of Object.values(j)) {
+      const m = (v as { message?: string } | null)?.message;
+      if (typeof m === "string") return m;
+    }
+  } catch {
+    /* not JSON */
+  }
+  return text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 500);
+}
