@@ -80,8 +80,8 @@ export abstract class DvrNode extends Construct {
       validate: () => {
         const peers = labPeers(this);
         const self = peers.find((p) => p.construct === this) ?? this.validationFacts();
-        const stack = stackPeers(this);
-        const context = { stack: stack.find((p) => p.construct === this) === self ? stack : undefined, external: labExternalOf(this) };
+        // A node finds itself in the stack's list by identity (otherwise the stack checks are skipped).
+        const context = { stack: stackPeers(this), external: labExternalOf(this) };
         return nodeFindings(self, peers, context).map((f) => render(this, f));
       },
     });

@@ -157,6 +157,40 @@ export interface NodeContext {
 const fold = (name: unknown) => (typeof name === "string" && !isUnresolved(name) ? name.toLowerCase() : undefined);
 const literal = (v: unknown): v is string => typeof v === "string" && v !== "" && !isUnresolved(v);
 
+/**
+ * Lookups over one list of node facts (a lab's peers, or a stack's nodes), built once per list: the
+ * lists are cached per generation by the nodes, and checking each node against every other one
+ * (Token.isUnresolved on each value) made a 1,000-node validation 15 times slower.
+ */
+interface FactsIndex {
+  readonly position: Map<NodeFacts, number>;
+  /** Host names lower-cased, tunnel IPs and SSH addresses (literals only) -> the nodes with them, in order. */
+  readonly byFoldedName: Map<string, NodeFacts[]>;
+  readonly byTunnelIp: Map<string, NodeFacts[]>;
+  readonly bySshAddress: Map<string, NodeFacts[]>;
+}
+const indexes = new WeakMap<readonly NodeFacts[], FactsIndex>();
+function indexOf(list: readonly NodeFacts[]): FactsIndex {
+  let idx = indexes.get(list);
+  if (!idx) {
+    idx = { position: new Map(), byFoldedName: new Map(), byTunnelIp: new Map(), bySshAddress: new Map() };
+    const add = (m: Map<string, NodeFacts[]>, key: string | undefined, f: NodeFacts) => {
+      if (key === undefined) return;
+      const l = m.get(key);
+      if (l) l.push(f);
+      else m.set(key, [f]);
+    };
+    list.forEach((f, i) => {
+      idx!.position.set(f, i);
+      add(idx!.byFoldedName, fold(f.hostName), f);
+      add(idx!.byTunnelIp, literal(f.tunnelIp) ? f.tunnelIp : undefined, f);
+      add(idx!.bySshAddress, literal(f.ssh?.address) ? f.ssh.address : undefined, f);
+    });
+    indexes.set(list, idx);
+  }
+  return idx;
+}
+
 /** Validation findings of one node; `peers` are all nodes of its lab in construction order (itself included). */
 export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[], context: NodeContext = {}): Finding[] {
   const out: (Finding | undefined)[] = [];
@@ -171,7 +205,9 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[], conte
       fix: "give every node a unique host name (nova and neutron match agents to nodes by host name)",
     });
   }
-  const sameFolded = !sameName && self.hostName ? earlier.find((p) => fold(p.hostName) !== undefined && fold(p.hostName) === fold(self.hostName)) : undefined;
+  const peerIndex = indexOf(peers);
+  const folded = !sameName && self.hostName ? fold(self.hostName) : undefined;
+  const sameFolded = folded === undefined ? undefined : peerIndex.byFoldedName.get(folded)?.find((p) => (peerIndex.position.get(p) ?? 0) < earlier.length);
   if (sameFolded) {
     out.push({
       prop: "hostName",
@@ -208,7 +244,7 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[], conte
         fix: "give every node its own VXLAN endpoint address",
       });
     }
-    out.push(...tunnelFindings(self, peers, !!sameIp, context.external));
+    out.push(...tunnelFindings(self, peerIndex, !!sameIp, context.external));
     out.push(releaseAgainstController(self, peers));
     const mode = self.mode;
     if (mode && self.allowedModes && !self.allowedModes.includes(mode)) {
@@ -233,11 +269,11 @@ export function nodeFindings(self: NodeFacts, peers: readonly NodeFacts[], conte
 }
 
 /** The address an agent node tunnels from must be its own, reachable and not handed out by Neutron. */
-function tunnelFindings(self: NodeFacts, peers: readonly NodeFacts[], duplicate: boolean, external: LabExternalFacts | undefined): (Finding | undefined)[] {
+function tunnelFindings(self: NodeFacts, peers: FactsIndex, duplicate: boolean, external: LabExternalFacts | undefined): (Finding | undefined)[] {
   const ip = self.tunnelIp;
   if (!literal(ip) || !isIpv4(ip)) return [];
   const out: (Finding | undefined)[] = [check.tunnelEndpoint("tunnelIp", ip)];
-  const owner = duplicate || self.ssh?.address === ip ? undefined : peers.find((p) => p !== self && literal(p.ssh?.address) && p.ssh.address === ip);
+  const owner = duplicate || self.ssh?.address === ip ? undefined : peers.bySshAddress.get(ip)?.find((p) => p !== self);
   if (owner) {
     out.push({
       prop: "tunnelIp",
@@ -353,12 +389,16 @@ function releaseAgainstController(self: NodeFacts, peers: readonly NodeFacts[]):
  */
 function otherLabFindings(self: NodeFacts, stack: readonly NodeFacts[]): Finding[] {
   const out: Finding[] = [];
-  const index = stack.indexOf(self);
+  const idx = indexOf(stack);
+  const index = idx.position.get(self) ?? -1;
   if (index <= 0) return out;
   const name = fold(self.hostName);
   const ip = literal(self.tunnelIp) ? self.tunnelIp : undefined;
-  const candidates = stack.slice(0, index).filter((p) => (name !== undefined && fold(p.hostName) === name) || (ip !== undefined && p.tunnelIp === ip));
-  if (candidates.length === 0) return out;
+  const before = (l: NodeFacts[] | undefined) => (l ?? []).filter((p) => idx.position.get(p)! < index);
+  const byName = name === undefined ? [] : before(idx.byFoldedName.get(name));
+  const byIp = ip === undefined ? [] : before(idx.byTunnelIp.get(ip));
+  if (byName.length === 0 && byIp.length === 0) return out;
+  const candidates = [...new Set([...byName, ...byIp])].sort((a, b) => idx.position.get(a)! - idx.position.get(b)!);
   const scope = labScopeOf(self.construct);
   const others = candidates.filter((p) => labScopeOf(p.construct) !== scope);
   const twin = others.find((p) => fold(p.hostName) === name);
