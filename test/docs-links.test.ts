@@ -124,7 +124,7 @@ describe("document references in the shipped files", () => {
   test("the scanned folders are what package.json ships", () => {
     for (const r of SCANNED_ROOTS) expect(pkg.files).toContain(r);
     expect(scanned).toContain("docs/DVR.md");
-    expect(scanned).toContain("lib/validation/rules.ts");
+    expect(scanned).toContain("lib/rules/lab-rules.ts");
     expect(scanned).toContain("remote/dvr_push.py");
     expect(scanned.some((f) => f.startsWith("lib/gen/"))).toBe(false);
   });

@@ -18,8 +18,11 @@ import { ServiceManager } from "../push/service-manager";
 import { labPath, render } from "../validation/format";
 import { assertLabBuildable, LabRouterInput, labFindings, OtherLabFacts } from "../validation/lab-checks";
 import { assertRelease, markLabScope } from "../validation/node-checks";
-import { DvrLabRules } from "../validation/rules";
-import { VerifyHook, VerifyVmAccess } from "./verify-hook";
+import type { DvrLabExternalProps, DvrLabInstanceProps } from "../model/lab-props";
+import { DvrLabRules } from "../rules/lab-rules";
+import { VerifyHook } from "./verify-hook";
+import type { VerifyVmAccess } from "../model/lab-props";
+export type { DvrLabExternalProps, DvrLabInstanceProps } from "../model/lab-props";
 
 /** Ids of the lab's own children, which a host name must not take. */
 const RESERVED_IDS = ["Tenant", "Image", "Flavor", "KeyPair", "Description", "Verify"];
@@ -42,33 +45,7 @@ export interface DvrLabRouterProps {
   readonly subnets?: SubnetSpec[];
 }
 
-/** The external (provider) network, looked up by name; each router gets a gateway on it. */
-export interface DvrLabExternalProps {
-  /** Name of the existing external network in Neutron. */
-  readonly networkName: string;
-  /** Its subnet CIDR (for validation and the north-south probes). */
-  readonly cidr: string;
-  /** Physnet of the flat external network (ml2_type_flat, bridge_mappings). */
-  readonly physnet: string;
-  /** Upstream gateway of the external subnet. @default the first host address of `cidr` */
-  readonly gatewayIp?: string;
-  /** Address the north-south rows ping. @default `gatewayIp` */
-  readonly probeTarget?: string;
-  /** Floating IP allocation pool of the external subnet. @default the upper half of `cidr` */
-  readonly allocationPool?: { readonly start: string; readonly end: string };
-}
 
-/** Image, flavor and key pair of the probe VMs. */
-export interface DvrLabInstanceProps {
-  /** Glance image name (looked up; CirrOS is enough). */
-  readonly imageName: string;
-  /** Nova flavor name (looked up). */
-  readonly flavorName: string;
-  /** Public key of the lab key pair (public: safe to synthesize). */
-  readonly publicKey: string;
-  /** @default "<labName>-key" */
-  readonly keyPairName?: string;
-}
 
 export interface DvrLabProps {
   /** Name prefix of everything the lab creates in OpenStack. @default the construct id, lower-cased */

@@ -2,21 +2,14 @@ import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct, Node } from "constructs";
 import { LabDescription } from "../model/topology";
 import { DvrAgentNode } from "../nodes/dvr-agent-node";
+import type { VerifyVmAccess } from "../model/lab-props";
 import { DvrNode } from "../nodes/dvr-node";
+export type { VerifyVmAccess } from "../model/lab-props";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { verifyHookFindings } from "../validation/block-checks";
 import { render } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
-/** How the verifier reaches the probe VMs (through the DHCP node's qdhcp namespace). */
-export interface VerifyVmAccess {
-  /** Login user inside the VMs. @default "cirros" */
-  readonly user?: string;
-  /** Path ON THE DHCP NODE of the private key the VMs accept (the lab key pair's private half). */
-  readonly keyFileOnNode?: string;
-  /** Host to reach the VMs from. @default the lab's DHCP host */
-  readonly viaHost?: string;
-}
 
 export interface VerifyHookProps {
   readonly description: LabDescription;

@@ -19,8 +19,8 @@ import { DvrAgentNode } from "../nodes/dvr-agent-node";
 import { DvrController } from "../nodes/dvr-controller";
 import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
-import { Finding, isUnresolved, labPath, render } from "./format";
-import { describeScope, isLabScope, labScopeOf } from "./node-checks";
+import { Finding, isUnresolved, labPath, render } from "../validation/format";
+import { describeScope, isLabScope, labScopeOf } from "../validation/node-checks";
 
 /** How a lab rule reports (cdk-nag style): errors fail synth, warnings and infos are annotations. */
 export enum RuleLevel {

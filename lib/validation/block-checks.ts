@@ -1,4 +1,4 @@
-import type { VerifyVmAccess } from "../lab/verify-hook";
+import type { VerifyVmAccess } from "../model/lab-props";
 import { cidrContains, cidrsOverlap, Ipv4Cidr, isIpv4, isNetworkOrBroadcast, nthAddress, parseCidr, toInt } from "../model/ipv4";
 import type { ExternalModel, RouterModel, SubnetModel, VmModel } from "../model/topology";
 import * as check from "./checks";

@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { cidrContains, cidrsOverlap, fromInt, Ipv4Cidr, isIpv4, isNetworkOrBroadcast, parseCidr, toInt } from "../model/ipv4";
-import type { DvrLabExternalProps, DvrLabInstanceProps } from "../lab/dvr-lab";
-import type { VerifyVmAccess } from "../lab/verify-hook";
+import type { DvrLabExternalProps, DvrLabInstanceProps } from "../model/lab-props";
+import type { VerifyVmAccess } from "../model/lab-props";
 import { OpenStackRelease } from "../model/release";
 import { ServiceManager } from "../push/service-manager";
 import type { LabTopology, SubnetSpec, VmSpec } from "../model/topology";
