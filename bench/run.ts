@@ -246,6 +246,14 @@ function scaling(sums: Summary[]): string {
   return `**Growth with size** (constructs; per compute: build + synth time, cdk.tf.json bytes, peak RSS above the reference lab): ${rows}. Time per compute at ${per[per.length - 1].n} computes is ${growth.toFixed(2)}x that at ${per[0].n}: **${verdict}** (linear = within 1.5x; fixed costs make the small sizes look dearer per compute).`;
 }
 
+/** `text` with its section `heading` replaced by the one in `old` (or appended), when `old` has it. */
+function keepSection(text: string, old: string, heading: string): string {
+  const a = old.indexOf(heading);
+  if (a < 0) return text;
+  const b = old.indexOf("\n## ", a + heading.length);
+  return replaceSection(text, heading, b < 0 ? old.slice(a) : old.slice(a, b + 1));
+}
+
 function targetTable(ts: Target[]): string {
   const result = (t: Target) => {
     if (t.pass === undefined) return "n/a";
@@ -463,7 +471,13 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${machineLines(m, o.runs, elapsedS, loadEnd)}\n\n`);
   process.stdout.write(`${synthTable(sums)}\n\n${targetTable(ts)}\n\n${planTable(plans)}\n\n${twinTable(twin, busy)}\n`);
   if (o.write) {
-    writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown(m, o, sums, ts, plans, twin, busy, elapsedS, loadEnd));
+    const file = join(ROOT, "BENCHMARKS.md");
+    let text = markdown(m, o, sums, ts, plans, twin, busy, elapsedS, loadEnd);
+    // Sections this run did not measure keep their last measurement (each says when it was taken).
+    const old = readFileSync(file, "utf8");
+    if (!twin) text = keepSection(text, old, "## Lab twin");
+    text = keepSection(text, old, "## Toolchain");
+    writeFileSync(file, text);
     process.stdout.write(`\nwrote BENCHMARKS.md\n`);
   }
 }
