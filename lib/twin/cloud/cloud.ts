@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { loadavg } from "os";
 import { join, resolve } from "path";
 import { alive, enter, kill, nsId, sleep } from "../proc";
 import { defaultStateDir } from "../twin";
@@ -7,7 +8,7 @@ import { cloudName, osVariables, writeClientFiles } from "./clients";
 import { createDatabases, dumpDatabase, recreateDatabase, restoreDatabase, startMariadb, tableCount } from "./database";
 import { createImage, glanceDbSync, startGlance, waitGlance, writeGlanceConf } from "./glance";
 import { keystoneBootstrap, keystoneCatalog, keystoneDbSync, writeKeyRepositories, startKeystone, waitKeystone, writeKeystoneConf } from "./keystone";
-import { memoryOf, MemorySample } from "./memory";
+import { childrenCpuSeconds, cpuSecondsOf, memoryOf, MemorySample } from "./memory";
 import { CACHED_DATABASES, CachedDatabase, CacheKey, cacheRoot, loadDumps, migrationCacheKey, storeDumps } from "./migration-cache";
 import { cleanEnv, createNamespace, destroyNamespace, members, NamespaceRecord, runInside, tool } from "./namespace";
 import {
@@ -70,6 +71,12 @@ export interface CloudState {
   migrations?: { key: string; cached: boolean; stored?: string; note?: string };
   memory?: { processes: number; pssMiB: number; rssMiB: number; tmpfsMiB: number; peakPssMiB: number; peakTotalMiB: number };
   imageId?: string;
+  /**
+   * CPU seconds the bring-up used: the one-shot tools (db syncs, bootstrap, nova-manage, curl, the
+   * SQL client) and the services (until up), and the load average of the machine when it began (a
+   * shared 2-core machine: the wall-clock figures depend on what else runs).
+   */
+  cpu?: { toolsSeconds: number; servicesSeconds: number; loadAverageAtStart: number };
 }
 
 export interface CloudUpOptions {
@@ -78,7 +85,10 @@ export interface CloudUpOptions {
   readonly ip?: string;
   readonly controller?: string;
   readonly computeHosts?: readonly string[];
-  /** Use the migration cache (default true; DVR_LAB_CLOUD_DB_CACHE=off disables it too). */
+  /**
+   * Restore the migrations from the cache when it has them (default true). false (or
+   * DVR_LAB_CLOUD_COLD=1): a cold bring-up that runs every migration, and stores the cache afresh.
+   */
   readonly migrationCache?: boolean;
   readonly log?: (line: string) => void;
 }
@@ -164,7 +174,7 @@ export class Cloud {
     );
     cloud.save();
     try {
-      await cloud.bringUp(opts.migrationCache !== false && process.env.DVR_LAB_CLOUD_DB_CACHE !== "off");
+      await cloud.bringUp(opts.migrationCache !== false && process.env.DVR_LAB_CLOUD_COLD !== "1");
       cloud.state.phase = "up";
       cloud.save();
       return cloud;
@@ -226,6 +236,8 @@ export class Cloud {
 
   private async bringUp(useCache: boolean): Promise<void> {
     this.t0 = Date.now();
+    const cpu0 = childrenCpuSeconds();
+    const load = loadavg()[0];
     const plan = this.plan;
     const p = this.paths;
     const log = p.log;
@@ -240,7 +252,7 @@ export class Cloud {
       writeNovaConf(plan, { conf: p.novaConf, computeConf: p.novaComputeConf, hostConf: p.novaHostConf });
       key = migrationCacheKey();
       dumps = useCache ? loadDumps(key) : undefined;
-      this.state.migrations = { key: key.key, cached: !!dumps, ...(useCache ? {} : { note: "cache disabled" }) };
+      this.state.migrations = { key: key.key, cached: !!dumps, ...(useCache ? {} : { note: "cold bring-up asked for: migrations run, cache refreshed" }) };
     });
     await this.phase("namespace", async () => {
       this.state.namespace = await createNamespace(plan.controller, this.state.stateDir, (pid) => {
@@ -260,8 +272,10 @@ export class Cloud {
       clearInterval(sampler);
     }
     this.state.upSeconds = Math.round((Date.now() - this.t0) / 100) / 10;
+    const servicesCpu = members(this.ns).reduce((a, pid) => a + cpuSecondsOf(pid), 0);
+    this.state.cpu = { toolsSeconds: Math.round((childrenCpuSeconds() - cpu0) * 10) / 10, servicesSeconds: Math.round(servicesCpu * 10) / 10, loadAverageAtStart: Math.round(load * 100) / 100 };
     await this.measureMemory();
-    this.log(`cloud: up in ${this.state.upSeconds.toFixed(1)} s (migrations ${this.state.migrations?.cached ? "restored from the cache" : "run"}); memory ${this.memoryLine()}`);
+    this.log(`cloud: up in ${this.state.upSeconds.toFixed(1)} s (migrations ${this.state.migrations?.cached ? "restored from the cache" : "run"}); ${this.cpuLine()}; memory ${this.memoryLine()}`);
   }
 
   private async startAll(key: CacheKey, dumps: Record<CachedDatabase, string> | undefined): Promise<void> {
@@ -378,6 +392,7 @@ export class Cloud {
     const computes = Promise.all([catalog, placement, novaControl]).then(async () => {
       startComputes(plan, svc, p.novaComputeConf, p.novaHostConf);
       await this.phase(`nova-compute registered on ${plan.computeHosts.join(", ")}`, () => waitComputeNodes(ns, log, plan, svc));
+      await svc.foreground(); // the scheduler
       await this.phase("hosts discovered (cell1 host mappings)", () => novaDiscoverHosts(ns, log, p.novaConf));
     });
     const flavor = Promise.all([catalog, nova]).then(() => this.phase(`flavor ${plan.flavor.name}`, () => createFlavor(plan, api)));
@@ -410,6 +425,12 @@ export class Cloud {
     const m = this.state.memory;
     if (!m) return "(not measured)";
     return `${m.processes} processes, PSS ${m.pssMiB} MiB (RSS sum ${m.rssMiB} MiB) + tmpfs ${m.tmpfsMiB} MiB = ${m.pssMiB + m.tmpfsMiB} MiB; peak PSS during bring-up ${m.peakPssMiB} MiB`;
+  }
+
+  public cpuLine(): string {
+    const c = this.state.cpu;
+    if (!c) return "CPU (not measured)";
+    return `CPU ${(c.toolsSeconds + c.servicesSeconds).toFixed(1)} s (tools ${c.toolsSeconds.toFixed(1)} s, services ${c.servicesSeconds.toFixed(1)} s; load average at start ${c.loadAverageAtStart})`;
   }
 
   /** One line per phase: name, start (s since the bring-up began) and elapsed seconds. */

@@ -33,3 +33,24 @@ export function memoryOf(pids: readonly number[]): MemorySample {
   }
   return { processes: n, pssMiB: Math.round(pss / 1024), rssMiB: Math.round(rss / 1024) };
 }
+
+/** utime+stime (+ cutime+cstime: reaped children) of a process, in seconds; 0 when it is gone. */
+export function cpuSecondsOf(pid: number | "self", withChildren = true): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14-17 of proc(5) (utime, stime, cutime, cstime) are 11-14 after the state field.
+    const ticks = Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)). */
+export const CLOCK_TICKS = 100;
+
+/** Reaped children's CPU of this process (the bring-up's one-shot tools: db syncs, bootstrap, ...). */
+export function childrenCpuSeconds(): number {
+  return cpuSecondsOf("self") - cpuSecondsOf("self", false);
+}

@@ -131,10 +131,14 @@ export function startNovaApi(services: CloudServices, conf: string): void {
   services.start("nova-api", ["/usr/bin/nova-api", "--config-file", conf], {}, { background: true });
 }
 
-/** Both build their placement client at start (Zed): Keystone must know the placement user by then. */
+/**
+ * Both build their placement client at start (Zed): Keystone must know the placement user by then.
+ * The scheduler starts in the background (nice 10): the computes' registration needs only the
+ * conductor.
+ */
 export function startNovaConductorScheduler(services: CloudServices, conf: string): void {
   services.start("nova-conductor", ["/usr/bin/nova-conductor", "--config-file", conf]);
-  services.start("nova-scheduler", ["/usr/bin/nova-scheduler", "--config-file", conf]);
+  services.start("nova-scheduler", ["/usr/bin/nova-scheduler", "--config-file", conf], {}, { background: true });
 }
 
 export async function waitNovaApi(plan: CloudPlan, services: CloudServices): Promise<void> {
@@ -163,7 +167,7 @@ export async function waitComputeNodes(ns: NamespaceRecord, logDir: string, plan
     await services.waitFor(computeService(host), "registered (no compute node row)", 120000, async () => {
       const out = await sql(ns, logDir, "compute-nodes", "SELECT host FROM compute_nodes WHERE deleted = 0;\n", "nova");
       return out.split("\n").some((l) => l.trim() === host);
-    }, 500);
+    }, 1000);
   }
 }
 

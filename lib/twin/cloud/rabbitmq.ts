@@ -40,6 +40,9 @@ export async function startRabbitmq(ns: NamespaceRecord, plan: CloudPlan, servic
     RABBITMQ_PID_FILE: "/run/cloud-rabbit/rabbit.pid",
     ERL_EPMD_ADDRESS: "127.0.0.1",
     RABBITMQ_CONF_ENV_FILE: "/dev/null",
+    // One scheduler thread and no busy-waiting (RabbitMQ's advice for shared CPUs): Nova's RPC of
+    // a handful of services needs no more, and the machine has 2 cores for everything.
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "+S 1:1 +sbwt none +sbwtdcpu none +sbwtdio none",
   }, { background: true });
 }
 

@@ -73,7 +73,7 @@ export class CloudServices {
    * Polls `check` until true; fails at once if `name` or any other started service died (naming it,
    * with its log), or after `timeoutMs` with the log of `name`.
    */
-  public async waitFor(name: string, what: string, timeoutMs: number, check: () => Promise<boolean>, intervalMs = 250): Promise<void> {
+  public async waitFor(name: string, what: string, timeoutMs: number, check: () => Promise<boolean>, intervalMs = 500): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     for (;;) {
@@ -102,6 +102,6 @@ export class CloudServices {
     await this.waitFor(name, `listening on ${ip}:${port}`, timeoutMs, async () => {
       const r = await runInside(this.ns, ["/bin/bash", "-c", 'exec 3<>"/dev/tcp/$1/$2"', "tcp-check", ip, String(port)], { timeoutMs: 5000 });
       return r.code === 0;
-    }, 300);
+    }, 500);
   }
 }
