@@ -9,7 +9,7 @@ import { sleep } from "../proc";
 
 /**
  * Glance 25: Debian's eventlet glance-api (its init says glance is broken under uwsgi), one worker,
- * a file store in the state dir (REAL-TERRAFORM.md §7), Keystone auth via the package's paste ini.
+ * a file store in the state dir (docs/CLOUD-TWIN.md §6), Keystone auth via the package's paste ini.
  */
 export function glanceDirs(plan: CloudPlan) {
   const lib = join(plan.stateDir, "lib", "glance");

@@ -9,7 +9,7 @@ import { CloudServices } from "./services";
 
 /**
  * Keystone 22 (v3, fernet) without Apache: Debian's keystone-wsgi-public under uwsgi with ONE
- * process (REAL-TERRAFORM.md §4), config from OS_KEYSTONE_CONFIG_FILES, keys in the state dir.
+ * process (docs/CLOUD-TWIN.md §4), config from OS_KEYSTONE_CONFIG_FILES, keys in the state dir.
  * keystone-manage bootstrap makes the admin project/user/role and the identity endpoints; the rest
  * of the catalog and the service users go through the API.
  */

@@ -5,7 +5,7 @@ import { join, resolve } from "path";
 import { defaultStateDir } from "../twin";
 
 /**
- * The DB-migration cache (issue 13 "Speed and size"; REAL-TERRAFORM.md §4): the schemas as the
+ * The DB-migration cache (issue 13 "Speed and size"; docs/CLOUD-TWIN.md §7): the schemas as the
  * services' own sync commands left them, dumped once per machine and package version (mariadb-dump)
  * and restored on later bring-ups instead of running the migrations again.
  *

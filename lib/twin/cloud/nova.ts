@@ -8,7 +8,7 @@ import { CloudServices } from "./services";
 import { sql, sqlString } from "./database";
 
 /**
- * Nova 26 with the fake virt driver (REAL-TERRAFORM.md §5): nova-api (eventlet, osapi_compute only,
+ * Nova 26 with the fake virt driver (docs/CLOUD-TWIN.md §5): nova-api (eventlet, osapi_compute only,
  * one worker), nova-conductor and nova-scheduler (one worker each), cells v2 (cell0 + cell1, the
  * install guide's single-conductor layout) and one nova-compute per VM host: `[DEFAULT] host =
  * <name>` and `compute_driver = fake.FakeDriver` in its own file, passed after the shared nova.conf

@@ -8,7 +8,7 @@ import { CloudServices } from "./services";
 /**
  * Placement 8: python3-placement's wsgi script under uwsgi with one process, config dir from
  * OS_PLACEMENT_CONFIG_DIR (placement.conf in it), Keystone auth (noauth2 would not make Nova's
- * tokens admin: REAL-TERRAFORM.md §5.4).
+ * tokens admin: docs/CLOUD-TWIN.md §6).
  */
 export function writePlacementConf(plan: CloudPlan, dir: string): void {
   mkdirSync(dir, { recursive: true });
