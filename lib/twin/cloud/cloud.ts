@@ -136,6 +136,12 @@ export function defaultCloudStateDir(name: string): string {
   return defaultStateDir(`cloud-${name}`);
 }
 
+/** The same promise, with a no-op handler attached (its rejection is thrown where it is awaited). */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export class Cloud {
   private readonly log: (line: string) => void;
   private t0 = Date.now();
@@ -284,8 +290,10 @@ export class Cloud {
     const log = p.log;
     const ns = this.ns;
     const svc = this.svc;
-    const rabbit = this.phase("rabbitmq started", () => startRabbitmq(ns, plan, svc, p.rabbitDir, log));
-    const keys = this.phase("keystone key repositories (fernet, credential)", () => writeKeyRepositories(plan));
+    // Started before MariaDB's phases, awaited after them: a rejection meanwhile must not count as
+    // unhandled (it is thrown where they are awaited).
+    const rabbit = handled(this.phase("rabbitmq started", () => startRabbitmq(ns, plan, svc, p.rabbitDir, log)));
+    const keys = handled(this.phase("keystone key repositories (fernet, credential)", () => writeKeyRepositories(plan)));
     await this.phase("mariadb", () => startMariadb(ns, svc, log));
     await this.phase("databases and users", () => createDatabases(ns, log, plan));
 
