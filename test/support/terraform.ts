@@ -43,13 +43,13 @@ export function stackDir(doc: unknown): { dir: string; cleanup: () => void } {
 }
 
 /** `init` (offline, from the mirror) then `validate -json` of a synthesized document, in a fresh folder. */
-export function initAndValidate(t: TerraformToolchain, doc: unknown, keep = false): Validated {
+export function initAndValidate(t: TerraformToolchain, doc: unknown, keep = false, env?: NodeJS.ProcessEnv): Validated {
   const { dir, cleanup } = stackDir(doc);
   try {
-    const init = runTerraform(t, ["init", "-input=false", "-no-color", "-backend=false"], dir);
+    const init = runTerraform(t, ["init", "-input=false", "-no-color", "-backend=false"], dir, env);
     const initOut = { status: init.status, output: `${init.stdout}${init.stderr}` };
     if (init.status !== 0) return { init: initOut, valid: false, diagnostics: [], dir };
-    const v = runTerraform(t, ["validate", "-json", "-no-color"], dir);
+    const v = runTerraform(t, ["validate", "-json", "-no-color"], dir, env);
     const parsed = JSON.parse(v.stdout);
     return { init: initOut, valid: parsed.valid === true, diagnostics: parsed.diagnostics ?? [], dir };
   } finally {

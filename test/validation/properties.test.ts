@@ -14,6 +14,10 @@ import {
   TopologySpec,
 } from "../../lib";
 import { LAB_PUBLIC_KEY, ssh, stackWith, synthErrors } from "./support/lab";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { describeTerraform, initAndValidate } from "../support/terraform";
 
 /**
  * Property tests of lab validation and of the expected routing (issue 16), with fast-check:
@@ -29,7 +33,7 @@ import { LAB_PUBLIC_KEY, ssh, stackWith, synthErrors } from "./support/lab";
  */
 
 const { DVR_SNAT, DVR, DVR_NO_EXTERNAL } = L3AgentMode;
-const RUNS = { valid: 30, mutations: 40, model: 150, tenant: 15 };
+const RUNS = { valid: 30, mutations: 40, model: 150, tenant: 15, terraform: 6 };
 const TERRAFORM_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 // ---- the generator of valid labs ------------------------------------------------------------------
@@ -294,6 +298,28 @@ describe("random valid labs", () => {
       { numRuns: RUNS.valid },
     );
   });
+});
+
+describeTerraform("random valid labs through the real Terraform CLI", (toolchain) => {
+  test("terraform init (mirror) and validate accept them", () => {
+    // The labs read the SSH key with file("~/.ssh/dvr-lab"), which validate evaluates: a HOME with a
+    // placeholder file there (never a key).
+    const home = mkdtempSync(join(tmpdir(), "dvr-lab-prop-home-"));
+    try {
+      mkdirSync(join(home, ".ssh"));
+      writeFileSync(join(home, ".ssh", "dvr-lab"), "placeholder for terraform validate\n");
+      fc.assert(
+        fc.property(labGen, (g) => {
+          const r = initAndValidate(toolchain(), JSON.parse(Testing.synth(labStackOf(buildLab(g)), true)), false, { ...process.env, HOME: home });
+          expect(r.diagnostics.map((d) => `${d.summary}: ${d.detail ?? ""}`)).toEqual([]);
+          expect(r.valid).toBe(true);
+        }),
+        { numRuns: RUNS.terraform },
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 // ---- mutations into the classes of issue 16 ---------------------------------------------------------
