@@ -1,6 +1,6 @@
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { DvrComputeNode, DvrController, DvrLab, DvrSnatNode, L3AgentMode, OpenStackRelease, SshPrivateKey } from "../../../lib";
-import { FAKE_PRIVATE_KEY, labProps, labStack, node, ssh, stackWith } from "./lab";
+import { baselineVms, FAKE_PRIVATE_KEY, labProps, labStack, node, ssh, stackWith } from "./lab";
 
 /** Two subnets for a router (names a, b unless given). */
 export const two = (a: string, b: string, names = ["a", "b"]) => [
@@ -29,12 +29,12 @@ export const SYNTH_CASES: Record<string, () => TerraformStack> = {
     labStack({ distributedRouter: { subnets: [{ name: "a", cidr: "10.0.0.0/24", gatewayIp: "10.0.0.255" }, { name: "b", cidr: "10.0.1.0/24" }] } }),
   "gateway not IPv4": () =>
     labStack({ distributedRouter: { subnets: [{ name: "a", cidr: "10.0.0.0/24", gatewayIp: "10.0.0.1.1" }, { name: "b", cidr: "10.0.1.0/24" }] } }),
-  "fixed IP outside its subnet": () => labStack({ vms: vms({ 0: { fixedIp: "10.9.9.9" } }) }),
-  "fixed IP = the gateway": () => labStack({ vms: vms({ 0: { fixedIp: "198.51.100.1" } }) }),
-  "fixed IP inside the DHCP pool": () => labStack({ vms: vms({ 0: { fixedIp: "198.51.100.40" } }) }),
-  "fixed IP = broadcast address": () => labStack({ vms: vms({ 0: { fixedIp: "198.51.100.63" } }) }),
-  "fixed IP not IPv4": () => labStack({ vms: vms({ 0: { fixedIp: "198.51.100" } }) }),
-  "duplicate fixed IPs": () => labStack({ vms: vms({ 0: { fixedIp: "198.51.100.20" }, 2: { fixedIp: "198.51.100.20" } }) }),
+  "fixed IP outside its subnet": () => labStack({ vms: baselineVms({ 0: { fixedIp: "10.9.9.9" } }) }),
+  "fixed IP = the gateway": () => labStack({ vms: baselineVms({ 0: { fixedIp: "198.51.100.1" } }) }),
+  "fixed IP inside the DHCP pool": () => labStack({ vms: baselineVms({ 0: { fixedIp: "198.51.100.40" } }) }),
+  "fixed IP = broadcast address": () => labStack({ vms: baselineVms({ 0: { fixedIp: "198.51.100.63" } }) }),
+  "fixed IP not IPv4": () => labStack({ vms: baselineVms({ 0: { fixedIp: "198.51.100" } }) }),
+  "duplicate fixed IPs": () => labStack({ vms: baselineVms({ 0: { fixedIp: "198.51.100.20" }, 2: { fixedIp: "198.51.100.20" } }) }),
   "duplicate host names": () =>
     labStack({ nodes: [node("com1", L3AgentMode.DVR_SNAT, "192.0.2.11"), node("com2", L3AgentMode.DVR, "192.0.2.12"), node("com1", L3AgentMode.DVR, "192.0.2.13")] }),
   "agent node named like the controller": () => labStack({ nodes: [node("com1", L3AgentMode.DVR_SNAT, "192.0.2.11"), node("ctrl1", L3AgentMode.DVR, "192.0.2.12")] }),
@@ -43,16 +43,16 @@ export const SYNTH_CASES: Record<string, () => TerraformStack> = {
   "empty host name": () => labStack({ nodes: [node("com1", L3AgentMode.DVR_SNAT, "192.0.2.11"), node("", L3AgentMode.DVR, "192.0.2.12")] }),
   "invalid host name (RFC 1123)": () => labStack({ nodes: [node("com1", L3AgentMode.DVR_SNAT, "192.0.2.11"), node("com_2", L3AgentMode.DVR, "192.0.2.12")] }),
   "host name with a trailing hyphen": () => labStack({ controller: { hostName: "ctrl-", ssh: ssh() } }),
-  "VM pinned to a host not in the lab": () => labStack({ vms: vms({ 0: { host: "com9" } }) }),
-  "VM pinned to the controller": () => labStack({ vms: vms({ 0: { host: "ctrl1" } }) }),
+  "VM pinned to a host not in the lab": () => labStack({ vms: baselineVms({ 0: { host: "com9" } }) }),
+  "VM pinned to the controller": () => labStack({ vms: baselineVms({ 0: { host: "ctrl1" } }) }),
   "VM pinned to a node with runsVms false": () =>
     labStack({
       nodes: [node("net1", L3AgentMode.DVR_SNAT, "192.0.2.10", { runsVms: false }), node("com1", L3AgentMode.DVR, "192.0.2.11"), node("com2", L3AgentMode.DVR, "192.0.2.12")],
-      vms: vms({ 0: { host: "net1" } }),
+      vms: baselineVms({ 0: { host: "net1" } }),
     }),
-  "VM on an unknown subnet": () => labStack({ vms: vms({ 0: { subnet: "t-dvr-c" } }) }),
-  "duplicate VM names": () => labStack({ vms: vms({ 1: { name: "t-dvr-a-com2" } }) }),
-  "floating IP without an external network": () => labStack({ vms: vms({ 0: { floatingIp: true } }) }),
+  "VM on an unknown subnet": () => labStack({ vms: baselineVms({ 0: { subnet: "t-dvr-c" } }) }),
+  "duplicate VM names": () => labStack({ vms: baselineVms({ 1: { name: "t-dvr-a-com2" } }) }),
+  "floating IP without an external network": () => labStack({ vms: baselineVms({ 0: { floatingIp: true } }) }),
   "no dvr_snat node while a legacy router exists": () =>
     labStack({ nodes: [node("com1", L3AgentMode.DVR, "192.0.2.11"), node("com2", L3AgentMode.DVR, "192.0.2.12")] }),
   "no dvr_snat node while a router needs SNAT": () =>
@@ -144,17 +144,4 @@ export const THROW_CASES: Record<string, () => unknown> = {
   "agent mode as a string (JavaScript caller)": () =>
     labStack({ nodes: [node("com1", L3AgentMode.DVR_SNAT, "192.0.2.11"), node("com2", "dvr" as any, "192.0.2.12")] }),
 };
-
-/** The default placement's VMs made explicit, with overrides by index. */
-function vms(over: Record<number, Partial<{ name: string; host: string; subnet: string; fixedIp: string; floatingIp: boolean }>>) {
-  const base = [
-    { name: "t-dvr-a-com2", host: "com2", subnet: "t-dvr-a" },
-    { name: "t-dvr-b-com2", host: "com2", subnet: "t-dvr-b" },
-    { name: "t-dvr-a-com1", host: "com1", subnet: "t-dvr-a" },
-    { name: "t-legacy-a-com2", host: "com2", subnet: "t-legacy-a" },
-    { name: "t-legacy-b-com2", host: "com2", subnet: "t-legacy-b" },
-    { name: "t-legacy-a-com1", host: "com1", subnet: "t-legacy-a" },
-  ];
-  return base.map((vm, i) => ({ ...vm, ...(over[i] ?? {}) }));
-}
 

@@ -2,6 +2,7 @@ import { App, Testing, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { configureProviders } from "../../../lib/layouts/providers";
 import { DvrLab, DvrLabNodeProps, DvrLabProps, L3AgentMode, NodeSshProps, SshPrivateKey } from "../../../lib";
+import type { VmModel } from "../../../lib";
 
 /** A syntactically valid host public key (test data only; no matching private key exists). */
 export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6cY2o9JqT1lXy4fTestHostKeyOnly0000000000000";
@@ -83,4 +84,17 @@ export function annotations(stack: TerraformStack, level?: Level): string[] {
     .flatMap((c: IConstruct) => c.node.metadata)
     .filter((m) => (level ? m.type === type[level] : Object.values(type).includes(m.type)))
     .map((m) => String(m.data));
+}
+
+/** Explicit VMs: the default placement of the baseline lab (t-dvr on com2 + com1, t-legacy likewise). */
+export function baselineVms(over: Record<number, Partial<VmModel>> = {}) {
+  const base = [
+    { name: "t-dvr-a-com2", host: "com2", subnet: "t-dvr-a" },
+    { name: "t-dvr-b-com2", host: "com2", subnet: "t-dvr-b" },
+    { name: "t-dvr-a-com1", host: "com1", subnet: "t-dvr-a" },
+    { name: "t-legacy-a-com2", host: "com2", subnet: "t-legacy-a" },
+    { name: "t-legacy-b-com2", host: "com2", subnet: "t-legacy-b" },
+    { name: "t-legacy-a-com1", host: "com1", subnet: "t-legacy-a" },
+  ];
+  return base.map((vm, i) => ({ ...vm, ...(over[i] ?? {}) }));
 }

@@ -17,6 +17,7 @@ import {
 } from "../../../lib";
 import { NetworkingSubnetV2 } from "../../../lib/gen/providers/openstack/networking-subnet-v2";
 import { labProps, labStack, node, ssh, stackWith } from "./lab";
+export { baselineVms } from "./lab";
 
 /**
  * Builders of the relation cases (test/validation/relations.test.ts): inputs whose every value is
@@ -55,19 +56,6 @@ export const withNodes = (...nodes: DvrLabProps["nodes"]) => labStack({ nodes })
 
 /** A JavaScript caller's node props may carry keys the TypeScript props omit. */
 export const loose = <T>(props: T, extra: Record<string, unknown>): T => ({ ...props, ...extra }) as T;
-
-/** Explicit VMs: the default placement of the baseline lab (t-dvr on com2 + com1, t-legacy likewise). */
-export function baselineVms(over: Record<number, Partial<VmModel>> = {}) {
-  const base = [
-    { name: "t-dvr-a-com2", host: "com2", subnet: "t-dvr-a" },
-    { name: "t-dvr-b-com2", host: "com2", subnet: "t-dvr-b" },
-    { name: "t-dvr-a-com1", host: "com1", subnet: "t-dvr-a" },
-    { name: "t-legacy-a-com2", host: "com2", subnet: "t-legacy-a" },
-    { name: "t-legacy-b-com2", host: "com2", subnet: "t-legacy-b" },
-    { name: "t-legacy-a-com1", host: "com1", subnet: "t-legacy-a" },
-  ];
-  return base.map((vm, i) => ({ ...vm, ...(over[i] ?? {}) }));
-}
 
 /** Self-composed nodes (no DvrLab): controller ctrl1 and agents, each with its own release. */
 export function selfComposed(ctrl: OpenStackRelease, agent: OpenStackRelease): TerraformStack {
