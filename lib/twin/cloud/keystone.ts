@@ -5,7 +5,7 @@ import { ini } from "./ini";
 import { NamespaceRecord, tool } from "./namespace";
 import { CloudPlan, dbUrl, keystoneUrl, PORTS, REGION, SERVICE_USERS } from "./plan";
 import { CloudRest } from "./rest";
-import { CloudServices } from "./services";
+import { CloudServices, uwsgiCommand } from "./services";
 
 /**
  * Keystone 22 (v3, fernet) without Apache: Debian's keystone-wsgi-public under uwsgi with ONE
@@ -84,27 +84,7 @@ export async function keystoneBootstrap(ns: NamespaceRecord, logDir: string, con
 export function startKeystone(plan: CloudPlan, services: CloudServices, conf: string): void {
   services.start(
     "keystone",
-    [
-      "/usr/bin/uwsgi_python3",
-      "--http-socket",
-      `${plan.ip}:${PORTS.keystone}`,
-      "--wsgi-file",
-      "/usr/bin/keystone-wsgi-public",
-      "--master",
-      "--processes",
-      "1",
-      "--threads",
-      "4",
-      "--buffer-size",
-      "65535",
-      "--die-on-term",
-      "--need-app",
-      // uwsgi's http-socket closes the connection after each response without saying so; a client
-      // reusing it (keystoneauth's pooled sessions) then fails with "Remote end closed connection
-      // without response" (seen: a nova-compute died of it at start). Say so.
-      "--add-header",
-      "Connection: close",
-    ],
+    uwsgiCommand(`${plan.ip}:${PORTS.keystone}`, "/usr/bin/keystone-wsgi-public"),
     { OS_KEYSTONE_CONFIG_FILES: conf },
   );
 }

@@ -3,7 +3,7 @@ import { join } from "path";
 import { ini, keystoneAuth } from "./ini";
 import { NamespaceRecord, tool } from "./namespace";
 import { CloudPlan, dbUrl, keystoneUrl, PORTS } from "./plan";
-import { CloudServices } from "./services";
+import { CloudServices, uwsgiCommand } from "./services";
 
 /**
  * Placement 8: python3-placement's wsgi script under uwsgi with one process, config dir from
@@ -34,27 +34,7 @@ export async function placementDbSync(ns: NamespaceRecord, logDir: string, dir: 
 export function startPlacement(plan: CloudPlan, services: CloudServices, dir: string): void {
   services.start(
     "placement",
-    [
-      "/usr/bin/uwsgi_python3",
-      "--http-socket",
-      `${plan.ip}:${PORTS.placement}`,
-      "--wsgi-file",
-      "/usr/bin/placement-api",
-      "--master",
-      "--processes",
-      "1",
-      "--threads",
-      "4",
-      "--buffer-size",
-      "65535",
-      "--die-on-term",
-      "--need-app",
-      // uwsgi's http-socket closes the connection after each response without saying so; a client
-      // reusing it (keystoneauth's pooled sessions) then fails with "Remote end closed connection
-      // without response" (seen: a nova-compute died of it at start). Say so.
-      "--add-header",
-      "Connection: close",
-    ],
+    uwsgiCommand(`${plan.ip}:${PORTS.placement}`, "/usr/bin/placement-api"),
     { OS_PLACEMENT_CONFIG_DIR: dir },
     { background: true },
   );

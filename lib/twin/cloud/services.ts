@@ -105,3 +105,31 @@ export class CloudServices {
     }, 500);
   }
 }
+
+/**
+ * The command line of a WSGI service under uwsgi (Keystone, Placement): one process, four threads,
+ * plain HTTP on `address`.
+ */
+export function uwsgiCommand(address: string, wsgiFile: string): string[] {
+  return [
+    "/usr/bin/uwsgi_python3",
+    "--http-socket",
+    address,
+    "--wsgi-file",
+    wsgiFile,
+    "--master",
+    "--processes",
+    "1",
+    "--threads",
+    "4",
+    "--buffer-size",
+    "65535",
+    "--die-on-term",
+    "--need-app",
+    // uwsgi's http-socket closes the connection after each response without saying so; a client
+    // reusing it (keystoneauth's pooled sessions) then fails with "Remote end closed connection
+    // without response" (seen: a nova-compute died of it at start). Say so.
+    "--add-header",
+    "Connection: close",
+  ];
+}
