@@ -12,6 +12,58 @@ import { PUSH_DOCUMENT_PATH, PushStep } from "./push";
 export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server", "qrouter-redirects"] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
+/** What is wrong with one host's agents as the twin's own agent check sees them (Neutron's agent list). */
+export type AgentProblemKind =
+  /** An agent the description does not list for the host (`expected`: the listed agents). */
+  | "unexpected"
+  /** A listed agent that is not registered. */
+  | "missing"
+  | "not-alive"
+  /** The L3 agent's agent_mode (`expected`: the host's role, `actual`: the reported mode). */
+  | "agent-mode"
+  | "no-distributed-routing"
+  | "no-l2-population"
+  /** The OVS agent's tunneling_ip (`expected`: the host's tunnel IP, `actual`: the reported one). */
+  | "tunneling-ip";
+
+/** One problem of the twin's agent check, as fields. */
+export interface AgentProblem {
+  readonly host: string;
+  /** The agent type as Neutron reports it ("L3 agent", "Open vSwitch agent"). */
+  readonly agent: string;
+  readonly kind: AgentProblemKind;
+  readonly expected?: string;
+  readonly actual?: string;
+}
+
+const SHORT_AGENT: Readonly<Record<string, string>> = { "Open vSwitch agent": "OVS agent" };
+
+/** An agent problem as one line (the text the twin logs and records as a fault's observation). */
+export function formatAgentProblem(p: AgentProblem): string {
+  const agent = SHORT_AGENT[p.agent] ?? p.agent;
+  switch (p.kind) {
+    case "unexpected":
+      return `${p.host}: unexpected ${p.agent} (the description lists ${p.expected || "no agent"})`;
+    case "missing":
+      return `${p.host}: no ${p.agent}`;
+    case "not-alive":
+      return `${p.host}: ${p.agent} not alive`;
+    case "agent-mode":
+      return `${p.host}: ${p.agent} mode ${String(p.actual)}, expected ${p.expected}`;
+    case "no-distributed-routing":
+      return `${p.host}: ${agent} without enable_distributed_routing`;
+    case "no-l2-population":
+      return `${p.host}: ${agent} without l2_population`;
+    case "tunneling-ip":
+      return `${p.host}: ${agent} tunneling_ip ${String(p.actual)}, expected ${p.expected}`;
+  }
+}
+
+/** Whether two problems are the same finding (host, agent and kind; the values may differ). */
+export function sameAgentProblem(a: AgentProblem, b: AgentProblem): boolean {
+  return a.host === b.host && a.agent === b.agent && a.kind === b.kind;
+}
+
 export interface PushDocEdit {
   readonly node: string;
   readonly file: NeutronFile;
@@ -38,7 +90,21 @@ export interface FaultPlan {
   /** A change made on a host once the twin is up (script gets the router ids by name). */
   readonly afterUp?: { readonly host: string; readonly script: (routerIds: Readonly<Record<string, string>>) => string };
   /** Problems of the twin's own agent check that are this fault's symptom (not a twin failure). */
-  readonly tolerates: (problem: string) => boolean;
+  readonly tolerated: readonly AgentProblem[];
+  /**
+   * Whether a problem of the twin's agent check is this fault's symptom: the same host, agent and
+   * kind as one of `tolerated`. A string is one problem as `formatAgentProblem` writes it (the
+   * twin's `agentProblems()` still returns text); it matches when it is that text exactly.
+   */
+  readonly tolerates: (problem: AgentProblem | string) => boolean;
+}
+
+/** `FaultPlan.tolerates` of a list of tolerated problems. */
+function tolerating(tolerated: readonly AgentProblem[]): Pick<FaultPlan, "tolerated" | "tolerates"> {
+  return {
+    tolerated,
+    tolerates: (p) => tolerated.some((t) => (typeof p === "string" ? formatAgentProblem(t) === p : sameAgentProblem(t, p))),
+  };
 }
 
 function dvrVmHost(d: LabDescription, fault: string): string {
@@ -62,7 +128,7 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
         name,
         summary: `router(s) ${dvr.join(", ")} created with distributed=false (the description says distributed=true)`,
         routerDistributed: () => false,
-        tolerates: () => false,
+        ...tolerating([]),
       };
     }
     case "l3-agent-down": {
@@ -72,7 +138,7 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
         summary: `${host}'s L3 agent stopped after the push, before the routers exist (server agent_down_time = 30 s so the API reports it dead)`,
         stopBeforeRouters: { host, service: "neutron-l3-agent", agentType: "L3 agent" },
         serverSiteSettings: [{ section: "DEFAULT", key: "agent_down_time", value: "30" }],
-        tolerates: (p) => p.startsWith(`${host}: L3 agent not alive`),
+        ...tolerating([{ host, agent: "L3 agent", kind: "not-alive" }]),
       };
     }
     case "no-dvr-flows": {
@@ -81,7 +147,7 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
         name,
         summary: `${host}'s push document sets [agent] enable_distributed_routing = False for its OVS agent`,
         pushEdits: [{ node: host, file: "openvswitch_agent.ini", section: "agent", key: "enable_distributed_routing", value: () => "False" }],
-        tolerates: (p) => p === `${host}: OVS agent without enable_distributed_routing`,
+        ...tolerating([{ host, agent: "Open vSwitch agent", kind: "no-distributed-routing" }]),
       };
     }
     case "vm-on-wrong-host": {
@@ -93,7 +159,7 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
         name,
         summary: `VM ${vm.name} bound to ${other.name} (binding:host_id and its namespace), the description pins it to ${host}`,
         vmHost: { [vm.name]: other.name },
-        tolerates: () => false,
+        ...tolerating([]),
       };
     }
     case "no-l2pop-server": {
@@ -111,7 +177,7 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
             value: (v) => (v ?? "openvswitch,l2population").split(",").filter((x) => x.trim() !== "l2population").join(","),
           },
         ],
-        tolerates: () => false,
+        ...tolerating([]),
       };
     }
     case "qrouter-redirects": {
@@ -131,7 +197,7 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
               })
               .join("\n"),
         },
-        tolerates: () => false,
+        ...tolerating([]),
       };
     }
   }

@@ -1,16 +1,10 @@
 import type { LabDescription } from "../model/topology";
 import { l3AgentModeOf } from "../model/topology";
 import { agentConfiguration, truthy } from "./parsers";
+import { gateCheck, type CheckFields, type CheckTarget, type GateCheck } from "./checks";
 import type { NeutronApi } from "./types";
 
-/** One control-plane check (docs/DVR.md §4.1). */
-export interface GateCheck {
-  readonly id: string;
-  readonly subject: string;
-  readonly ok: boolean;
-  readonly expected: string;
-  readonly actual: string;
-}
+export type { GateCheck } from "./checks";
 
 /** Ids the data-plane phase needs, resolved from the API by the description's names. */
 export interface Resolved {
@@ -54,103 +48,105 @@ export async function runGate(description: LabDescription, api: NeutronApi): Pro
     vmPorts: Record<string, { id: string; mac: string; host: string }>;
     tunnelIps: Record<string, string>;
   } = { routerIds: {}, subnetIds: {}, networkIds: {}, segmentationIds: {}, vmPorts: {}, tunnelIps: {} };
-  const add = (id: string, subject: string, ok: boolean, expected: string, actual: string) =>
-    checks.push({ id, subject, ok, expected, actual });
+  const add = (f: CheckFields) => checks.push(gateCheck(f));
 
   let agents: Record<string, unknown>[];
   try {
     agents = await api.listAgents();
   } catch (e) {
-    add("api", "GET /v2.0/agents", false, "agent list", (e as Error).message);
+    add({ id: "api", target: { kind: "request", request: "GET /v2.0/agents" }, ok: false, expected: "agent list", actual: (e as Error).message });
     return { ok: false, checks, resolved, error: (e as Error).message };
   }
 
   for (const host of description.hosts) {
     for (const type of host.agents) {
       const found = agents.filter((a) => a.host === host.name && a.agent_type === type);
-      const subject = `${type} on ${host.name}`;
+      const target: CheckTarget = { kind: "agent", agent: type, host: host.name };
       if (found.length === 0) {
-        add("agent-present", subject, false, "registered", "absent");
+        add({ id: "agent-present", target, ok: false, expected: "registered", actual: "absent" });
         continue;
       }
       for (const a of found) {
-        add("agent-alive", subject, a.alive === true || truthy(a.alive), "alive", String(a.alive));
-        add("agent-admin-up", subject, a.admin_state_up === true || truthy(a.admin_state_up), "admin_state_up", String(a.admin_state_up));
+        add({ id: "agent-alive", target, ok: a.alive === true || truthy(a.alive), expected: "alive", actual: String(a.alive) });
+        add({ id: "agent-admin-up", target, ok: a.admin_state_up === true || truthy(a.admin_state_up), expected: "admin_state_up", actual: String(a.admin_state_up) });
         const conf = agentConfiguration(a);
+        const reported = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
         if (type === L3) {
           const want = l3AgentModeOf(host.role)?.value;
-          if (want) add("l3-agent-mode", subject, conf.agent_mode === want, `agent_mode=${want}`, `agent_mode=${String(conf.agent_mode ?? "(not reported)")}`);
+          if (want) add({ id: "l3-agent-mode", target, ok: conf.agent_mode === want, setting: { key: "agent_mode", expected: want, actual: reported(conf.agent_mode) } });
         }
         if (type === OVS) {
-          add("ovs-l2-population", subject, truthy(conf.l2_population), "l2_population=True", `l2_population=${String(conf.l2_population ?? "(not reported)")}`);
-          add(
-            "ovs-distributed-routing",
-            subject,
-            truthy(conf.enable_distributed_routing),
-            "enable_distributed_routing=True",
-            `enable_distributed_routing=${String(conf.enable_distributed_routing ?? "(not reported)")}`,
-          );
+          add({ id: "ovs-l2-population", target, ok: truthy(conf.l2_population), setting: { key: "l2_population", expected: "True", actual: reported(conf.l2_population) } });
+          add({
+            id: "ovs-distributed-routing",
+            target,
+            ok: truthy(conf.enable_distributed_routing),
+            setting: { key: "enable_distributed_routing", expected: "True", actual: reported(conf.enable_distributed_routing) },
+          });
           if (typeof conf.tunneling_ip === "string") {
             resolved.tunnelIps[host.name] = conf.tunneling_ip;
-            if (host.tunnelIp) add("ovs-tunneling-ip", subject, conf.tunneling_ip === host.tunnelIp, host.tunnelIp, conf.tunneling_ip);
+            if (host.tunnelIp) add({ id: "ovs-tunneling-ip", target, ok: conf.tunneling_ip === host.tunnelIp, expected: host.tunnelIp, actual: conf.tunneling_ip });
           }
         }
       }
     }
   }
 
-  const guard = async (subject: string, f: () => Promise<void>) => {
+  const guard = async (target: CheckTarget, f: () => Promise<void>) => {
     try {
       await f();
     } catch (e) {
-      add("api", subject, false, "answer", (e as Error).message);
+      add({ id: "api", target, ok: false, expected: "answer", actual: (e as Error).message });
     }
   };
 
   for (const router of description.routers) {
-    await guard(`router ${router.name}`, async () => {
+    const target: CheckTarget = { kind: "router", router: router.name };
+    await guard(target, async () => {
       const found = await api.routersByName(router.name);
       if (found.length !== 1) {
-        add("router-unique", `router ${router.name}`, false, "exactly one router", `${found.length} routers`);
+        add({ id: "router-unique", target, ok: false, expected: "exactly one router", actual: `${found.length} routers` });
         if (found.length === 0) return;
       }
       const r = found[0];
       resolved.routerIds[router.name] = String(r.id);
       const d = r.distributed;
-      add(
-        "router-distributed",
-        `router ${router.name}`,
-        d !== undefined && truthy(d) === router.distributed,
-        `distributed=${router.distributed}`,
-        d === undefined ? "distributed not visible (admin credentials needed)" : `distributed=${String(d)}`,
-      );
+      add({
+        id: "router-distributed",
+        target,
+        ok: d !== undefined && truthy(d) === router.distributed,
+        setting: { key: "distributed", expected: String(router.distributed), ...(d === undefined ? {} : { actual: String(d) }) },
+        ...(d === undefined ? { actual: "distributed not visible (admin credentials needed)" } : {}),
+      });
       const gw = r.external_gateway_info as { network_id?: string } | null | undefined;
       if (router.externalGateway) {
-        add("router-gateway", `router ${router.name}`, !!gw?.network_id, "external gateway set", gw?.network_id ? `gateway on ${gw.network_id}` : "no gateway");
+        add({ id: "router-gateway", target, ok: !!gw?.network_id, expected: "external gateway set", actual: gw?.network_id ? `gateway on ${gw.network_id}` : "no gateway" });
         if (gw?.network_id && !resolved.externalNetworkId) resolved.externalNetworkId = gw.network_id;
       }
     });
   }
 
   if (description.external) {
-    await guard(`network ${description.external.network}`, async () => {
+    const target: CheckTarget = { kind: "network", network: description.external.network };
+    await guard(target, async () => {
       const nets = await api.networksByName(description.external!.network);
       if (nets.length === 1) {
         if (resolved.externalNetworkId && resolved.externalNetworkId !== nets[0].id) {
-          add("external-network", `network ${description.external!.network}`, false, String(nets[0].id), `routers use ${resolved.externalNetworkId}`);
+          add({ id: "external-network", target, ok: false, expected: String(nets[0].id), actual: `routers use ${resolved.externalNetworkId}` });
         }
         resolved.externalNetworkId = String(nets[0].id);
       } else if (!resolved.externalNetworkId) {
-        add("external-network", `network ${description.external!.network}`, false, "exactly one network", `${nets.length} networks`);
+        add({ id: "external-network", target, ok: false, expected: "exactly one network", actual: `${nets.length} networks` });
       }
     });
   }
 
   for (const subnet of description.subnets) {
-    await guard(`subnet ${subnet.name}`, async () => {
+    const target: CheckTarget = { kind: "subnet", subnet: subnet.name };
+    await guard(target, async () => {
       const found = await api.subnetsByName(subnet.name);
       if (found.length !== 1) {
-        add("subnet-unique", `subnet ${subnet.name}`, false, "exactly one subnet", `${found.length} subnets`);
+        add({ id: "subnet-unique", target, ok: false, expected: "exactly one subnet", actual: `${found.length} subnets` });
         if (found.length === 0) return;
       }
       resolved.subnetIds[subnet.name] = String(found[0].id);
@@ -165,19 +161,20 @@ export async function runGate(description: LabDescription, api: NeutronApi): Pro
   for (const vm of description.vms) {
     const subnetId = resolved.subnetIds[vm.subnet];
     if (!subnetId) {
-      add("vm-port-bound", `VM ${vm.name}`, false, `bound to ${vm.host}`, `subnet ${vm.subnet} not found`);
+      add({ id: "vm-port-bound", target: { kind: "vm", vm: vm.name }, ok: false, expected: `bound to ${vm.host}`, actual: `subnet ${vm.subnet} not found` });
       continue;
     }
-    await guard(`VM ${vm.name} port`, async () => {
+    const target: CheckTarget = { kind: "vm", vm: vm.name, fixedIp: vm.fixedIp };
+    await guard({ kind: "vm-port", vm: vm.name }, async () => {
       const ports = await api.portsByFixedIp(vm.fixedIp, subnetId);
       if (ports.length !== 1) {
-        add("vm-port-bound", `VM ${vm.name} (${vm.fixedIp})`, false, `one port bound to ${vm.host}`, `${ports.length} ports`);
+        add({ id: "vm-port-bound", target, ok: false, expected: `one port bound to ${vm.host}`, actual: `${ports.length} ports` });
         return;
       }
       const p = ports[0];
       const host = String(p["binding:host_id"] ?? "");
       resolved.vmPorts[vm.name] = { id: String(p.id), mac: String(p.mac_address ?? ""), host };
-      add("vm-port-bound", `VM ${vm.name} (${vm.fixedIp})`, host === vm.host, `binding:host_id=${vm.host}`, `binding:host_id=${host || "(unbound)"}`);
+      add({ id: "vm-port-bound", target, ok: host === vm.host, setting: { key: "binding:host_id", expected: vm.host, actual: host || "(unbound)" } });
     });
   }
 

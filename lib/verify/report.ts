@@ -1,4 +1,4 @@
-import type { GateCheck } from "./gate";
+import { causeOf, failLine } from "./checks";
 import type { DirectionResult } from "./verdict";
 import type { Report, RowResult } from "./run";
 
@@ -12,40 +12,10 @@ function perDirection(row: RowResult, pick: (d: DirectionResult) => string): str
   return row.directions.map((d) => `${d.direction}: ${pick(d)}`).join("; ");
 }
 
+export { causeOf } from "./checks";
+
 function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
-/** One sentence naming what a failed check found. */
-export function causeOf(c: GateCheck): string {
-  const on = /^(.*) on (\S+)$/.exec(c.subject);
-  switch (c.id) {
-    case "agent-present":
-      return on ? `no ${on[1]} registered on ${on[2]}` : `${c.subject}: absent`;
-    case "agent-alive":
-      return on ? `no ${on[1]} alive on ${on[2]}` : `${c.subject} is not alive`;
-    case "agent-admin-up":
-      return `${c.subject} is administratively down`;
-    case "l3-agent-mode":
-    case "ovs-l2-population":
-    case "ovs-distributed-routing":
-      return on ? `${on[2]} ${on[1].replace("Open vSwitch agent", "OVS agent")} ${c.actual.replace(/=(true|false)$/i, (_, v: string) => `=${v[0].toUpperCase()}${v.slice(1).toLowerCase()}`)}, expected ${c.expected}` : `${c.subject}: ${c.actual}`;
-    case "router-distributed":
-      return `${c.subject} is ${c.actual}, the description says ${c.expected}`;
-    case "vm-port-bound": {
-      const got = /binding:host_id=(\S+)/.exec(c.actual)?.[1];
-      const want = /binding:host_id=(\S+)/.exec(c.expected)?.[1];
-      return got && want ? `${c.subject} bound to ${got}, expected ${want}` : `${c.subject}: expected ${c.expected}, got ${c.actual}`;
-    }
-    case "dvr-flows":
-      return `${c.subject} has no DVR flows: ${c.actual}`;
-    case "qrouter-redirects":
-      return `${c.subject} sends ICMP redirects: ${c.actual.replace(/^net\.ipv4\.conf\.all\.send_redirects=1: it sends ICMP redirects, so /, "")}`;
-    case "vxlan-tunnel":
-      return `no VXLAN tunnel ${c.subject.replace(/^tunnel /, "")}: ${c.actual}`;
-    default:
-      return `${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`;
-  }
 }
 
 /** What failed, one line each: failed gate and structure checks, then each failed direction's first reason. */
@@ -113,11 +83,11 @@ export function renderText(report: Report): string {
   const out: string[] = [];
   out.push(`dvr-lab verify: lab ${report.lab} (${report.release}) — ${ICON[report.verdict]}`);
   out.push(`control-plane gate: ${report.gate.ok ? "passed" : "FAILED"}`);
-  for (const c of report.gate.checks.filter((x) => !x.ok)) out.push(`  FAIL ${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`);
+  for (const c of report.gate.checks.filter((x) => !x.ok)) out.push(`  ${failLine(c)}`);
   const sc = report.structureChecks ?? [];
   if (sc.length) {
     out.push(`structure checks: ${sc.every((c) => c.ok) ? "passed" : "FAILED"} (${sc.filter((c) => c.id === "dvr-flows").length} DVR flow, ${sc.filter((c) => c.id === "vxlan-tunnel").length} VXLAN tunnel checks)`);
-    for (const c of sc.filter((x) => !x.ok)) out.push(`  FAIL ${c.id} ${c.subject}: expected ${c.expected}, got ${c.actual}`);
+    for (const c of sc.filter((x) => !x.ok)) out.push(`  ${failLine(c)}`);
   }
   const why = causes(report);
   if (why.length) {

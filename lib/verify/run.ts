@@ -5,7 +5,8 @@
  * tests plug in their own.
  */
 import type { LabDescription, RoutingHop, TopologyRow, VmModel } from "../model/topology";
-import { runGate, type GateCheck, type GateResult, type Resolved } from "./gate";
+import { gateCheck, type GateCheck } from "./checks";
+import { runGate, type GateResult, type Resolved } from "./gate";
 import { classifyNamespace } from "./parsers";
 import {
   HostSnapshot,
@@ -459,7 +460,7 @@ export function tunnelChecks(
     if (!s?.ok || !s.tunnelRemotes || !ip) continue;
     const ok = s.tunnelRemotes.includes(ip);
     const actual = ok ? `VXLAN port to ${ip}` : `no VXLAN port to ${ip} in br-tun (tunnel ports to: ${s.tunnelRemotes.join(", ") || "none"})`;
-    checks.push({ id: "vxlan-tunnel", subject: `tunnel ${a} -> ${b}`, ok, expected: `VXLAN port to ${ip} (rows ${[...rows].join(", ")})`, actual });
+    checks.push(gateCheck({ id: "vxlan-tunnel", target: { kind: "tunnel", host: a, peer: b }, ok, expected: `VXLAN port to ${ip} (rows ${[...rows].join(", ")})`, actual }));
     if (!ok) missing.set(k, `no VXLAN tunnel from ${a} to ${b} (${ip}): br-tun on ${a} has ${s.tunnelRemotes.length ? `tunnel ports to ${s.tunnelRemotes.join(", ")} only` : "no tunnel port"}`);
   }
   return { checks, missing };
@@ -520,9 +521,9 @@ export function dvrFlowChecks(d: LabDescription, snap: ReadonlyMap<string, HostS
   for (const h of [...hosts].sort()) {
     const s = snap.get(h);
     if (!s?.ok) continue;
-    checks.push({
+    checks.push(gateCheck({
       id: "dvr-flows",
-      subject: h,
+      target: { kind: "host", host: h },
       ok: !!s.dvrMac,
       expected: "DVR MAC (br-tun table=1 mod_dl_src, or the OVS agent's DVR mode log line)",
       actual: s.dvrMac
@@ -530,7 +531,7 @@ export function dvrFlowChecks(d: LabDescription, snap: ReadonlyMap<string, HostS
         : s.dvrMacsSeen.length > 1
           ? `several mod_dl_src values: ${s.dvrMacsSeen.join(", ")}`
           : "no DVR flow in br-tun table=1 and no DVR mode line in the OVS agent log",
-    });
+    }));
   }
   return checks;
 }
@@ -552,15 +553,14 @@ export function redirectChecks(d: LabDescription, snap: ReadonlyMap<string, Host
     for (const s of [...snap.values()].sort((a, b) => a.host.localeCompare(b.host))) {
       const v = s.ok ? s.sendRedirects?.[ns] : undefined;
       if (v === undefined) continue;
-      checks.push({
-        id: "qrouter-redirects",
-        subject: `${s.host} qrouter of ${r.name} (${ns.slice(0, 16)}…)`,
-        ok: !v,
-        expected: "net.ipv4.conf.all.send_redirects=0",
-        actual: v
-          ? "net.ipv4.conf.all.send_redirects=1: it sends ICMP redirects, so its VMs' SNAT traffic is redirected straight to the snat namespace (the router's gateway set-up on this node did not finish)"
-          : "net.ipv4.conf.all.send_redirects=0",
-      });
+      checks.push(
+        gateCheck({
+          id: "qrouter-redirects",
+          target: { kind: "qrouter", host: s.host, router: r.name, namespace: ns },
+          ok: !v,
+          setting: { key: "net.ipv4.conf.all.send_redirects", expected: "0", actual: v ? "1" : "0" },
+        }),
+      );
     }
   }
   return checks;

@@ -32,7 +32,7 @@ describeTwin("lab: reference lab on the twin, verified twice", () => {
     for (const rep of lab.result.reports) {
       const redirects = rep.structureChecks.filter((c) => c.id === "qrouter-redirects");
       // the DVR router's qrouter on com1 and com2 (both host its VMs)
-      expect(redirects.map((c) => c.subject.split(" ")[0]).sort()).toEqual(["com1", "com2"]);
+      expect(redirects.map((c) => (c.target.kind === "qrouter" ? c.target.host : c.subject)).sort()).toEqual(["com1", "com2"]);
       expect(redirects.every((c) => c.ok)).toBe(true);
       for (const row of rep.rows) {
         expect(row.ping?.route).toMatch(/ dev eth0 /);
@@ -43,10 +43,10 @@ describeTwin("lab: reference lab on the twin, verified twice", () => {
 
   test("the gate checked exactly the agents the description lists (DHCP on com1 AND com2)", () => {
     const rep = lab.result.reports[0];
-    const alive = rep.gate.checks.filter((c) => c.id === "agent-alive").map((c) => c.subject).sort();
-    const expected = lab.result.description!.hosts.flatMap((h) => h.agents.map((a) => `${a} on ${h.name}`)).sort();
+    const alive = rep.gate.checks.filter((c) => c.id === "agent-alive").map((c) => c.target).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const expected = lab.result.description!.hosts.flatMap((h) => h.agents.map((a) => ({ kind: "agent", agent: a, host: h.name }))).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     expect(alive).toEqual(expected);
-    expect(alive).toEqual(expect.arrayContaining(["DHCP agent on com1", "DHCP agent on com2"]));
+    expect(alive).toEqual(expect.arrayContaining([{ kind: "agent", agent: "DHCP agent", host: "com1" }, { kind: "agent", agent: "DHCP agent", host: "com2" }]));
   });
 
   test("evidence: counters, marker captures and DVR MACs on the underlay", () => {
