@@ -1,5 +1,5 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
-import { Construct, Node } from "constructs";
+import { Construct } from "constructs";
 import { ComputeKeypairV2 } from "../gen/providers/openstack/compute-keypair-v2";
 import { DataOpenstackComputeFlavorV2 } from "../gen/providers/openstack/data-openstack-compute-flavor-v2";
 import { DataOpenstackImagesImageV2 } from "../gen/providers/openstack/data-openstack-images-image-v2";
@@ -15,7 +15,7 @@ import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
-import { labPath, render } from "../validation/format";
+import { addFindingsValidation, labPath } from "../validation/format";
 import { assertLabBuildable, LabRouterInput, labFindings, OtherLabFacts } from "../validation/lab-checks";
 import { assertRelease, markLabScope } from "../validation/node-checks";
 import type { DvrLabExternalProps, DvrLabInstanceProps } from "../model/lab-props";
@@ -244,35 +244,34 @@ export class DvrLab extends Construct {
     const verify = props.verify ?? true;
 
     // Synth-time validation of the lab's own props (the nodes validate themselves), and the lab rules.
-    Node.of(this).addValidation({
-      validate: () =>
-        labFindings({
-          labName: props.labName,
-          routers,
-          external: props.external,
-          vms: props.vms,
-          nodeCount: props.nodes.length,
-          instances: props.instances,
-          sshSourceCidr: props.sshSourceCidr,
+    addFindingsValidation(this, () =>
+      labFindings({
+        labName: props.labName,
+        routers,
+        external: props.external,
+        vms: props.vms,
+        nodeCount: props.nodes.length,
+        instances: props.instances,
+        sshSourceCidr: props.sshSourceCidr,
+        vniRange: props.vniRange,
+        topology: this.topology,
+        constructId: id,
+        effectiveName: this.labName,
+        outputName: this.outputName,
+        resourceName: this.node.findAll().find((c): c is TerraformElement => c instanceof TerraformElement && !(c instanceof TerraformOutput))?.friendlyUniqueId,
+        keyPairName: this.keyPairName,
+        otherLabs: this.earlierLabs(),
+        labWide: {
+          release: props.release,
+          serviceManager: props.serviceManager,
           vniRange: props.vniRange,
-          topology: this.topology,
-          constructId: id,
-          effectiveName: this.labName,
-          outputName: this.outputName,
-          resourceName: this.node.findAll().find((c): c is TerraformElement => c instanceof TerraformElement && !(c instanceof TerraformOutput))?.friendlyUniqueId,
-          keyPairName: this.keyPairName,
-          otherLabs: this.earlierLabs(),
-          labWide: {
-            release: props.release,
-            serviceManager: props.serviceManager,
-            vniRange: props.vniRange,
-            physnet,
-            controller: props.controller,
-            nodes: props.nodes,
-          },
-          verify: verify ? { command: props.verifyCommand, vmAccess: props.verifyVmAccess } : undefined,
-        }).map((f) => render(this, f)),
-    });
+          physnet,
+          controller: props.controller,
+          nodes: props.nodes,
+        },
+        verify: verify ? { command: props.verifyCommand, vmAccess: props.verifyVmAccess } : undefined,
+      }),
+    );
     // The rules cover the lab's whole stack (e.g. a stack output that leaks the SSH key, DVR-E004), once per stack.
     DvrLabRules.applyTo(TerraformStack.of(this));
 

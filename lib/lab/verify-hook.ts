@@ -1,5 +1,5 @@
 import { ITerraformDependable, TerraformResource } from "cdktf";
-import { Construct, Node } from "constructs";
+import { Construct } from "constructs";
 import { LabDescription } from "../model/topology";
 import { DvrAgentNode } from "../nodes/dvr-agent-node";
 import type { VerifyVmAccess } from "../model/lab-props";
@@ -7,7 +7,7 @@ import { DvrNode } from "../nodes/dvr-node";
 export type { VerifyVmAccess } from "../model/lab-props";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { verifyHookFindings } from "../validation/block-checks";
-import { render } from "../validation/format";
+import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
 
@@ -37,15 +37,14 @@ export class VerifyHook extends Construct {
     super(scope, id);
     // Used on its own, the hook validates its props; inside a DvrLab the lab does (verifyCommand, verifyVmAccess).
     if (!isLabScope(scope)) {
-      Node.of(this).addValidation({
-        validate: () =>
-          verifyHookFindings({
-            command: props.command,
-            vmAccess: props.vmAccess,
-            nodes: props.nodes.map((n) => ({ name: n.hostName, dhcp: n instanceof DvrAgentNode && n.dhcpAgent })),
-            descriptionHosts: props.description.hosts.map((h) => h.name),
-          }).map((f) => render(this, f)),
-      });
+      addFindingsValidation(this, () =>
+        verifyHookFindings({
+          command: props.command,
+          vmAccess: props.vmAccess,
+          nodes: props.nodes.map((n) => ({ name: n.hostName, dhcp: n instanceof DvrAgentNode && n.dhcpAgent })),
+          descriptionHosts: props.description.hosts.map((h) => h.name),
+        }),
+      );
     }
     const environment: Record<string, string> = { DVR_LAB_DESCRIPTION: JSON.stringify(props.description) };
     const hosts: Record<string, Record<string, unknown>> = {};

@@ -1,4 +1,4 @@
-import { Construct, Node } from "constructs";
+import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../gen/providers/openstack/compute-instance-v2";
 import { NetworkingFloatingipV2 } from "../gen/providers/openstack/networking-floatingip-v2";
 import { NetworkingPortV2 } from "../gen/providers/openstack/networking-port-v2";
@@ -6,7 +6,7 @@ import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet
 import { dependable, ITerraformDependable } from "cdktf";
 import { VmModel } from "../model/topology";
 import { pinnedVmFindings } from "../validation/block-checks";
-import { render } from "../validation/format";
+import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
 export interface PinnedVmProps {
@@ -36,12 +36,9 @@ export class PinnedVm extends Construct {
     const { vm } = props;
     // Used on its own, the block validates its props; inside a DvrLab the lab does (with the user's prop paths).
     if (!isLabScope(scope)) {
-      Node.of(this).addValidation({
-        validate: () =>
-          pinnedVmFindings({ vm, subnetCidr: props.subnet.cidrInput, subnetGatewayIp: props.subnet.gatewayIpInput, floatingIpPool: props.floatingIpPool }).map((f) =>
-            render(this, f),
-          ),
-      });
+      addFindingsValidation(this, () =>
+        pinnedVmFindings({ vm, subnetCidr: props.subnet.cidrInput, subnetGatewayIp: props.subnet.gatewayIpInput, floatingIpPool: props.floatingIpPool }),
+      );
     }
     this.port = new NetworkingPortV2(this, "Port", {
       name: vm.name,

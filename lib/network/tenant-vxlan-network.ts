@@ -1,5 +1,5 @@
 import { ITerraformDependable } from "cdktf";
-import { Construct, Node } from "constructs";
+import { Construct } from "constructs";
 import { DataOpenstackNetworkingNetworkV2 } from "../gen/providers/openstack/data-openstack-networking-network-v2";
 import { NetworkingNetworkV2 } from "../gen/providers/openstack/networking-network-v2";
 import { NetworkingRouterInterfaceV2 } from "../gen/providers/openstack/networking-router-interface-v2";
@@ -9,7 +9,7 @@ import { NetworkingSecgroupV2 } from "../gen/providers/openstack/networking-secg
 import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet-v2";
 import { ExternalModel, RouterModel, SubnetModel } from "../model/topology";
 import { tenantFindings } from "../validation/block-checks";
-import { render } from "../validation/format";
+import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
 export interface TenantVxlanNetworkProps {
@@ -46,7 +46,7 @@ export class TenantVxlanNetwork extends Construct {
   constructor(scope: Construct, id: string, props: TenantVxlanNetworkProps) {
     super(scope, id);
     // Used on its own, the block validates its props; inside a DvrLab the lab does (with the user's prop paths).
-    if (!isLabScope(scope)) Node.of(this).addValidation({ validate: () => tenantFindings(props).map((f) => render(this, f)) });
+    if (!isLabScope(scope)) addFindingsValidation(this, () => tenantFindings(props));
     const dependsOn = props.dependsOn;
     if (props.external) {
       this.externalNetwork = new DataOpenstackNetworkingNetworkV2(this, "External", {

@@ -1,5 +1,5 @@
 import { ITerraformDependable, TerraformStack } from "cdktf";
-import { Construct, Node } from "constructs";
+import { Construct } from "constructs";
 import { OpenStackRelease } from "../model/release";
 import { HostRole, HostSpec } from "../model/topology";
 import { ConfigPush } from "../push/config-push";
@@ -7,7 +7,7 @@ import { DesiredConfig, desiredConfig, DesiredConfigInput } from "../push/desire
 import { NeutronPaths } from "../push/neutron-paths";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { ServiceManager } from "../push/service-manager";
-import { render } from "../validation/format";
+import { addFindingsValidation } from "../validation/format";
 import { assertNodeBuildable, LabExternalFacts, labScopeOf, NodeFacts, nodeFindings } from "../validation/node-checks";
 import { NodeSshProps } from "../push/ssh";
 
@@ -76,14 +76,12 @@ export abstract class DvrNode extends Construct {
       provisionerResource: props.provisionerResource,
     });
     // Everything else is checked at synth, together with the other nodes of the same lab.
-    Node.of(this).addValidation({
-      validate: () => {
-        const peers = labPeers(this);
-        const self = peers.find((p) => p.construct === this) ?? this.validationFacts();
-        // A node finds itself in the stack's list by identity (otherwise the stack checks are skipped).
-        const context = { stack: stackPeers(this), external: labExternalOf(this) };
-        return nodeFindings(self, peers, context).map((f) => render(this, f));
-      },
+    addFindingsValidation(this, () => {
+      const peers = labPeers(this);
+      const self = peers.find((p) => p.construct === this) ?? this.validationFacts();
+      // A node finds itself in the stack's list by identity (otherwise the stack checks are skipped).
+      const context = { stack: stackPeers(this), external: labExternalOf(this) };
+      return nodeFindings(self, peers, context);
     });
   }
 

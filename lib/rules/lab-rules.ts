@@ -9,7 +9,7 @@ import {
   TerraformVariable,
   Tokenization,
 } from "cdktf";
-import { IConstruct, Node } from "constructs";
+import { IConstruct } from "constructs";
 import { NetworkingNetworkV2 } from "../gen/providers/openstack/networking-network-v2";
 import { NetworkingSecgroupRuleV2 } from "../gen/providers/openstack/networking-secgroup-rule-v2";
 import { releaseSettings } from "../model/release-settings";
@@ -19,7 +19,7 @@ import { DvrAgentNode } from "../nodes/dvr-agent-node";
 import { DvrController } from "../nodes/dvr-controller";
 import { DvrNode } from "../nodes/dvr-node";
 import { DvrSnatNode } from "../nodes/dvr-snat-node";
-import { Finding, isUnresolved, labPath, render } from "../validation/format";
+import { addFindingsValidation, Finding, isUnresolved, labPath, render } from "../validation/format";
 import { describeScope, isLabScope, labScopeOf } from "../validation/node-checks";
 
 /** How a lab rule reports (cdk-nag style): errors fail synth, warnings and infos are annotations. */
@@ -339,7 +339,7 @@ export class DvrLabRules implements IAspect {
     }
     if (rule.level === RuleLevel.ERROR) {
       Annotations.of(scope).addError(message);
-      Node.of(scope).addValidation({ validate: () => [message] });
+      addFindingsValidation(scope, () => [f], { ruleId: id });
     } else if (rule.level === RuleLevel.WARNING) {
       Annotations.of(scope).addWarning(message);
     } else {
