@@ -2,8 +2,10 @@ import { run } from "./proc";
 
 /**
  * The real Neutron API of the twin, reached from inside the controller's network namespace (curl via
- * nsenter -n). auth_strategy = noauth: NO X-Project-Id / X-Roles headers (the request then runs as
- * admin; sending X-Project-Id gives HTTP 400).
+ * nsenter -n). Without a token source auth_strategy is noauth: NO X-Project-Id / X-Roles headers
+ * (the request then runs as admin; sending X-Project-Id gives HTTP 400). With one (the cloud twin:
+ * auth_strategy = keystone) every request carries the admin's Keystone token; a 401 fetches a new
+ * one and retries once (a token expires after an hour).
  */
 export class NeutronApiError extends Error {
   constructor(
@@ -15,15 +17,34 @@ export class NeutronApiError extends Error {
   }
 }
 
+/** Keystone tokens for the API (lib/twin/cloud/rest.ts CloudRest is one). */
+export interface TokenSource {
+  token(): Promise<string>;
+  /** Forgets the cached token (the next token() asks Keystone). */
+  invalidate(): void;
+}
+
 export class NeutronApi {
   constructor(
     private readonly controllerPid: number,
     private readonly baseUrl: string,
+    private readonly auth?: TokenSource,
   ) {}
 
   public async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, resource?: string): Promise<T> {
+    try {
+      return await this.once<T>(method, path, body, resource);
+    } catch (e) {
+      if (!(this.auth && e instanceof NeutronApiError && e.status === 401)) throw e;
+      this.auth.invalidate();
+      return this.once<T>(method, path, body, resource);
+    }
+  }
+
+  private async once<T>(method: string, path: string, body?: unknown, resource?: string): Promise<T> {
     const argv = ["nsenter", "-t", String(this.controllerPid), "-n", "--", "curl", "-sS", "-m", "60", "-X", method];
     argv.push("-H", "Accept: application/json", "-w", "\n%{http_code}");
+    if (this.auth) argv.push("-H", `X-Auth-Token: ${await this.auth.token()}`);
     if (body !== undefined) argv.push("-H", "Content-Type: application/json", "--data-binary", "@-");
     argv.push(`${this.baseUrl}/v2.0${path}`);
     const r = await run(argv, { input: body !== undefined ? JSON.stringify(body) : "", timeoutMs: 70000 });

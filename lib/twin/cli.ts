@@ -3,6 +3,7 @@ import { descriptionFromStack } from "../model/description-reader";
 import { inputError, oneOf, parse, resolveIo, usageFailure, type CliIo, type CommandSpec, type OptionSpecs, type Values } from "../common/args";
 import { EXIT, exitCodesHelp } from "../common/exit-codes";
 import { LabDescription } from "../model/topology";
+import { cloudPrerequisitesSync } from "./cloud/cloud";
 import { defaultStateDir, loadState, Twin, twinPrerequisites } from "./twin";
 
 /** A twin name becomes a directory under the state root that `down` removes: a plain name only. */
@@ -24,6 +25,7 @@ export const SPECS = {
       name: NAME_OPTION,
       "state-dir": { type: "string" },
       "converge-timeout": { type: "integer", min: 1, max: 3600 },
+      cloud: { type: "boolean" },
     },
   },
   status: { command: "dvr-lab twin status", options: { name: NAME_OPTION, "state-dir": { type: "string" }, json: { type: "boolean" } } },
@@ -46,6 +48,9 @@ up options (at most one of --stack, --description, --layout):
                         synthesized in-process; its ConfigPush resources configure the nodes
                         (--builtin L is an alias)
   --converge-timeout S  cap of the data-plane gate in seconds, 1 to 3600 (default 90)
+  --cloud               the cloud twin: Keystone, Glance, Placement and Nova (fake driver) on the
+                        controller, Neutron with Keystone auth, the VMs Nova instances plugged by
+                        the hypervisor stand-in (docs/CLOUD-TWIN.md); status prints the OS_* variables
 up, status and down:
   --name NAME           twin name (default: the lab name; status/down: reference); selects the state dir
   --state-dir DIR       default: <package>/.twin/<name> (or $DVR_LAB_TWIN_STATE/<name>)
@@ -66,6 +71,8 @@ export type PrerequisiteCheck = () => Promise<string[]>;
 export interface TwinCliIo extends CliIo {
   /** Replaces the machine check (tests: a twin never starts from a unit test). */
   readonly prerequisites?: PrerequisiteCheck;
+  /** The cloud twin's extra prerequisites (`--cloud`); tests replace it. */
+  readonly cloudPrerequisites?: () => string[];
 }
 
 /** Reads and parses a JSON file an option names; a missing or malformed file is a usage error (exit 2). */
@@ -132,7 +139,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
         stack = synthLayout((o.layout ?? o.builtin ?? "reference") as import("./lab").Layout);
         description = descriptionFromStack(stack);
       }
-      const missing = await (io.prerequisites ?? twinPrerequisites)();
+      const missing = [...(await (io.prerequisites ?? twinPrerequisites)()), ...(o.cloud ? (io.cloudPrerequisites ?? cloudPrerequisitesSync)() : [])];
       if (missing.length) {
         err(`dvr-lab twin: this machine lacks: ${missing.join(", ")}\n`);
         return EXIT.PREREQUISITES;
@@ -145,6 +152,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
         name,
         ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
         ...(o["converge-timeout"] !== undefined ? { convergeTimeoutSeconds: o["converge-timeout"] } : {}),
+        ...(o.cloud ? { cloud: true } : {}),
         log,
       });
       log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; state ${twin.state.stateDir}`);

@@ -145,11 +145,4 @@ export function planTwin(d: LabDescription): TwinPlan {
   };
 }
 
-/** Prefix length of the subnet a fixed IP belongs to. */
-export function subnetOf(d: LabDescription, subnetName: string): { cidr: Ipv4Cidr; gatewayIp: string } {
-  const s = d.subnets.find((x) => x.name === subnetName);
-  if (!s) throw new Error(`dvr-lab twin: unknown subnet ${subnetName}`);
-  return { cidr: parseCidr(s.cidr)!, gatewayIp: s.gatewayIp };
-}
-
 export { toInt };

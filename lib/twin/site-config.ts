@@ -82,18 +82,48 @@ export function transportUrl(plan: TwinPlan): string {
 
 const s = (section: string, key: string, value: string): IniSetting => ({ section, key, value });
 
-/** Base (site) settings per file for a host. */
-export function baseSettings(plan: TwinPlan, host: TwinHostPlan): Partial<Record<NeutronFile, IniSetting[]>> {
+/**
+ * The cloud twin's Keystone as neutron-server uses it: its own service user for token validation
+ * ([keystone_authtoken]) and Nova's user for the port events it sends ([nova]).
+ */
+export interface KeystoneSite {
+  /** Keystone's base URL, such as http://192.0.2.1:5000 (no /v3). */
+  readonly authUrl: string;
+  readonly region: string;
+  readonly neutronPassword: string;
+  readonly novaPassword: string;
+}
+
+function serviceAuth(section: string, k: KeystoneSite, user: string, password: string): IniSetting[] {
+  return [
+    s(section, "auth_url", k.authUrl),
+    s(section, "auth_type", "password"),
+    s(section, "project_domain_name", "Default"),
+    s(section, "user_domain_name", "Default"),
+    s(section, "project_name", "service"),
+    s(section, "username", user),
+    s(section, "password", password),
+    // Debian's neutron.conf presets [keystone_authtoken] region_name = regionOne (lower case).
+    s(section, "region_name", k.region),
+  ];
+}
+
+/**
+ * Base (site) settings per file for a host. `keystone`: the cloud twin's Keystone (neutron-server
+ * authenticates requests with it and notifies Nova of port events); without it noauth, no Nova.
+ */
+export function baseSettings(plan: TwinPlan, host: TwinHostPlan, keystone?: KeystoneSite): Partial<Record<NeutronFile, IniSetting[]>> {
   const dhcp = plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
+  const nova = keystone && host.role === "controller" ? "True" : "False";
   const neutron: IniSetting[] = [
     s("DEFAULT", "host", host.name),
-    s("DEFAULT", "auth_strategy", "noauth"),
+    s("DEFAULT", "auth_strategy", keystone ? "keystone" : "noauth"),
     s("DEFAULT", "core_plugin", "ml2"),
     s("DEFAULT", "service_plugins", "router"),
     s("DEFAULT", "transport_url", transportUrl(plan)),
     s("DEFAULT", "state_path", "/var/lib/neutron"),
-    s("DEFAULT", "notify_nova_on_port_status_changes", "False"),
-    s("DEFAULT", "notify_nova_on_port_data_changes", "False"),
+    s("DEFAULT", "notify_nova_on_port_status_changes", nova),
+    s("DEFAULT", "notify_nova_on_port_data_changes", nova),
     s("DEFAULT", "dhcp_agent_notification", dhcp ? "True" : "False"),
     s("DEFAULT", "api_workers", "1"),
     s("DEFAULT", "rpc_workers", "1"),
@@ -105,6 +135,13 @@ export function baseSettings(plan: TwinPlan, host: TwinHostPlan): Partial<Record
     s("oslo_concurrency", "lock_path", "/var/lib/neutron/lock"),
     s("database", "connection", `mysql+pymysql://root@127.0.0.1/neutron?unix_socket=${DB_SOCKET}`),
   ];
+  if (keystone && host.role === "controller") {
+    neutron.push(
+      s("keystone_authtoken", "www_authenticate_uri", keystone.authUrl),
+      ...serviceAuth("keystone_authtoken", keystone, "neutron", keystone.neutronPassword),
+      ...serviceAuth("nova", keystone, "nova", keystone.novaPassword),
+    );
+  }
   const out: Partial<Record<NeutronFile, IniSetting[]>> = { "neutron.conf": neutron };
   if (host.role === "controller") {
     out["ml2_conf.ini"] = [

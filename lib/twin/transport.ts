@@ -11,6 +11,7 @@ import type {
   Transport,
 } from "../verify/types";
 import { NeutronApi } from "./api";
+import { cloudAdmin } from "./cloud-access";
 import { alive, enter, run } from "./proc";
 import { loadState, TwinState } from "./twin";
 
@@ -100,9 +101,14 @@ export class TwinTransport implements Transport {
     return { hosts, outerPid: this.state.outer!.pid, knownHostsFile: join(sd, "known_hosts") };
   }
 
-  /** The twin's Neutron API in the verifier's shape (noauth, reached inside the controller). */
+  /**
+   * The twin's Neutron API in the verifier's shape, reached inside the controller: noauth, or (the
+   * cloud twin) with the admin's Keystone token.
+   */
   public neutron(): VerifierNeutronApi {
-    const api = new NeutronApi(this.hostPid(this.state.plan.controller.name), `http://127.0.0.1:${this.state.plan.apiPort}`);
+    const controller = this.hostPid(this.state.plan.controller.name);
+    const auth = this.state.cloud ? cloudAdmin(this.state.cloud, controller) : undefined;
+    const api = new NeutronApi(controller, `http://127.0.0.1:${this.state.plan.apiPort}`, auth);
     const list = async (key: string, path: string) => ((await api.call<Record<string, Record<string, unknown>[]>>("GET", path))[key] ?? []);
     const q = encodeURIComponent;
     return {

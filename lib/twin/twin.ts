@@ -7,7 +7,7 @@ import { LabDescription } from "../model/topology";
 import type { NeutronFile } from "../push/neutron-paths";
 import { AgentInfo, NeutronApi, PortInfo } from "./api";
 import { applyPushEdits, FaultPlan, planFault } from "./faults";
-import { planTwin, subnetOf, TwinHostPlan, TwinPlan } from "./plan";
+import { planTwin, TwinHostPlan, TwinPlan } from "./plan";
 import {
   alive,
   enter,
@@ -24,6 +24,8 @@ import {
 import { PushStep, pushesFromDescription, pushesFromStack, pushScript, runPush } from "./push";
 import {
   baseSettings,
+  KeystoneSite,
+  transportUrl,
   DB_SOCKET,
   debianFilePath,
   forcedSettings,
@@ -34,6 +36,12 @@ import {
   unitScript,
 } from "./site-config";
 import { TwinSsh } from "./ssh";
+import { Cloud } from "./cloud/cloud";
+import { CloudPlan, keystoneUrl, planCloud, REGION } from "./cloud/plan";
+import { CloudRest } from "./cloud/rest";
+import { cloudAdmin, cloudStateDirOf, novaUrl, TwinCloudRecord } from "./cloud-access";
+import { HypervisorStandIn, TwinVmState } from "./hypervisor";
+import { defaultStateDir, underHostTmpfs } from "./state-dir";
 import { parseSendRedirects, SEND_REDIRECTS_PROBE } from "../verify/probes";
 
 export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
@@ -53,16 +61,7 @@ export const DEADLOCK_SIGNATURE = "greenlet.error: cannot switch to a different 
 /** Restarts of one agent for that deadlock per bring-up before `up` fails (the race is per start). */
 export const MAX_AGENT_RESTARTS = 2;
 
-export interface TwinVmState {
-  readonly pid: number;
-  readonly host: string;
-  readonly portId: string;
-  readonly mac: string;
-  readonly ip: string;
-  readonly deviceId: string;
-  readonly tap: string;
-  readonly floatingIp?: string;
-}
+export type { TwinVmState };
 
 export interface TwinState {
   schema: string;
@@ -92,6 +91,11 @@ export interface TwinState {
   fault?: { name: string; summary: string; observed: string[] };
   /** What the twin repaired on its own during bring-up (a hung agent restarted, a VM's redirect cleared). */
   repairs?: string[];
+  /**
+   * The cloud twin on the controller (`cloud: true`): Keystone, Glance, Placement, Nova; Neutron
+   * then authenticates with Keystone and the VMs are Nova instances.
+   */
+  cloud?: TwinCloudRecord & { upSeconds?: number; imageId?: string; keyName?: string };
 }
 
 export interface TwinUpOptions {
@@ -107,26 +111,23 @@ export interface TwinUpOptions {
    * only log what they see (convergence capped at 20 s) and leave the verdict to the verifier.
    */
   readonly fault?: string;
+  /**
+   * The cloud twin (docs/CLOUD-TWIN.md): Keystone, Glance, Placement and Nova (fake driver) on the
+   * controller beside Neutron, which then runs with Keystone auth; the VMs are Nova instances
+   * (`availability_zone nova:<host>`), plugged by the hypervisor stand-in (lib/twin/hypervisor.ts).
+   * @default false (Neutron alone, noauth; the twin binds the VM ports itself)
+   */
+  readonly cloud?: boolean;
   readonly log?: (line: string) => void;
 }
+
+/** The Nova key pair of the twin's VMs: the operator's key (`<state>/operator_ed25519`). */
+export const TWIN_KEY_PAIR = "dvr-lab-operator";
 
 /** The dvr-lab package root (holds remote/): one implementation, in lib/push/remote-script.ts. */
 export { packageRoot };
 
-/**
- * `<package>/.twin/<name>`, or `$DVR_LAB_TWIN_STATE/<name>`. A checkout under /tmp or /run (where the
- * twin's hosts mount their own tmpfs) uses /var/lib/dvr-lab-twin/<name> instead.
- */
-export function defaultStateDir(name: string): string {
-  if (process.env.DVR_LAB_TWIN_STATE) return resolve(process.env.DVR_LAB_TWIN_STATE, name);
-  const local = join(packageRoot(), ".twin");
-  return resolve(underHostTmpfs(local) ? "/var/lib/dvr-lab-twin" : local, name);
-}
-
-/** A path under /tmp or /run, which remote/twin/ns-init.sh mounts each twin host's own tmpfs over. */
-function underHostTmpfs(path: string): boolean {
-  return /^\/(tmp|run)(\/|$)/.test(resolve(path));
-}
+export { defaultStateDir };
 
 export function loadState(stateDir: string): TwinState | undefined {
   const f = join(stateDir, "state.json");
@@ -154,6 +155,7 @@ const REQUIRED_COMMANDS = [
   "/usr/bin/curl",
   "/usr/bin/ping",
   "/usr/sbin/ip",
+  "/usr/sbin/ethtool",
 ];
 
 /**
@@ -200,6 +202,9 @@ export class Twin {
   /** Restarts per "host/service" by healHungAgents. */
   private readonly healed = new Map<string, number>();
   private lastHeal = 0;
+  private cloudPlan?: CloudPlan;
+  private cloudRest?: CloudRest;
+  private standInCache?: HypervisorStandIn;
 
   private constructor(state: TwinState, log?: (line: string) => void) {
     this.state = state;
@@ -306,7 +311,44 @@ export class Twin {
   }
 
   public api(): NeutronApi {
-    return new NeutronApi(this.hostPid(this.plan.controller.name), `http://127.0.0.1:${this.plan.apiPort}`);
+    return new NeutronApi(this.hostPid(this.plan.controller.name), `http://127.0.0.1:${this.plan.apiPort}`, this.admin());
+  }
+
+  /** The cloud's admin client (project admin) inside the controller; undefined without the cloud. */
+  public admin(): CloudRest | undefined {
+    if (!this.state.cloud) return undefined;
+    this.cloudRest ??= cloudAdmin(this.state.cloud, this.hostPid(this.plan.controller.name));
+    return this.cloudRest;
+  }
+
+  /** The hypervisor stand-in (plugs the VMs; with the cloud, the ports Nova binds). */
+  public hypervisor(): HypervisorStandIn {
+    const admin = this.admin();
+    this.standInCache ??= new HypervisorStandIn({
+      neutron: () => this.api(),
+      ...(admin && this.state.cloud ? { nova: { rest: admin, url: novaUrl(this.state.cloud) } } : {}),
+      vms: this.state.vms,
+      vmHosts: this.plan.hosts.filter((h) => h.runsVms).map((h) => h.name),
+      hostPid: (h) => this.hostPid(h),
+      hostDir: (h) => this.hostDir(h),
+      sh: (h, script, what) => this.sh(h, script, what),
+      spawnNetNs: (pid, file, what) => this.spawnNetNs(pid, file, what),
+      save: () => this.save(),
+      log: (line) => this.log(line),
+    });
+    return this.standInCache;
+  }
+
+  /**
+   * argv running the real OpenStack client (python3-openstackclient) as the operator would: in the
+   * twin's outer namespace (the management network's workstation side) with the cloud's clouds.yaml.
+   */
+  public openstack(args: readonly string[]): string[] {
+    if (!this.state.cloud) throw new Error("dvr-lab twin: no cloud twin (bring it up with cloud: true / --cloud)");
+    const cloud = Cloud.attach(this.state.cloud.stateDir);
+    if (!cloud) throw new Error(`dvr-lab twin: no cloud state in ${this.state.cloud.stateDir}`);
+    const env = Object.entries(cloud.clientEnv()).map(([k, v]) => `${k}=${v}`);
+    return [...enter(this.state.outer!.pid, { n: true }), "/usr/bin/env", "-i", ...env, "/usr/bin/openstack", ...args];
   }
 
   /** Starts a namespace holder (unshare + ns-init.sh) and waits until it is really inside (spawn race). */
@@ -423,6 +465,19 @@ export class Twin {
     await Promise.all(plan.hosts.map((h) => this.bootHost(h)));
     this.mark("hosts booted (sshd, OVS, MariaDB, RabbitMQ started)");
 
+    // The cloud twin's plan (its passwords go into neutron-server's Keystone settings).
+    if (opts.cloud) {
+      const stateDir = cloudStateDirOf(sd);
+      this.cloudPlan = planCloud({
+        name: this.state.name,
+        stateDir,
+        ip: plan.controller.mgmtIp,
+        controller: plan.controller.name,
+        computeHosts: plan.hosts.filter((h) => h.runsVms).map((h) => h.name),
+        transport: transportUrl(plan),
+      });
+      this.state.cloud = { stateDir, authUrl: keystoneUrl(this.cloudPlan) };
+    }
     // Twin base (site) settings, written before the push; forced settings per service.
     for (const h of plan.hosts) this.writeSiteConfig(h);
 
@@ -431,6 +486,13 @@ export class Twin {
     await waitFor("MariaDB", 30000, async () => (await run([...enter(this.hostPid(ctrl)), "mariadb", "--no-defaults", `--socket=${DB_SOCKET}`, "-uroot", "-e", "SELECT 1"])).code === 0);
     await this.sh(ctrl, `mariadb --no-defaults --socket=${DB_SOCKET} -uroot -e 'CREATE DATABASE IF NOT EXISTS neutron'`);
     this.mark("MariaDB up");
+    // The cloud twin's control plane on the controller, beside Neutron's bring-up: its own phases
+    // (prefixed "cloud:"), the controller's MariaDB and RabbitMQ. Neutron's API answers only with
+    // Keystone's users in place (the catalog milestone).
+    let catalogReady: () => void = () => undefined;
+    const catalog = new Promise<void>((res) => (catalogReady = res));
+    const cloud = this.cloudPlan ? this.startCloud(this.cloudPlan, () => catalogReady()) : undefined;
+    cloud?.catch(() => undefined); // awaited below (a failure meanwhile is not unhandled)
     await this.sh(
       ctrl,
       "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade heads > /var/log/neutron/db-manage.log 2>&1 || { tail -20 /var/log/neutron/db-manage.log >&2; exit 1; }",
@@ -466,6 +528,10 @@ export class Twin {
       await this.sh(h.name, `systemctl start ${h.services.join(" ")}`);
     };
     await doPush(steps.find((s) => s.node === ctrl)!);
+    if (cloud) {
+      await Promise.race([catalog, cloud]);
+      this.mark("cloud: Keystone's catalog and service users in place");
+    }
     await waitFor("the neutron API", 60000, () => this.api().up(), 300);
     this.mark("controller pushed, neutron-server up");
     // Agent pushes (mostly restart/settle waits) overlap with the tenant networks and routers: the
@@ -509,8 +575,15 @@ export class Twin {
         ),
     );
     this.mark("DHCP agents synced");
-    await this.plugVms();
-    this.mark("VMs plugged");
+    if (cloud) {
+      await cloud;
+      this.mark("cloud twin up (Keystone, Glance, Placement, Nova)");
+      await this.createServers();
+      this.mark("VMs booted by Nova, plugged by the hypervisor stand-in");
+    } else {
+      await this.plugVms();
+      this.mark("VMs plugged");
+    }
     // ACTIVE needs the L2 agent's device-up AND (DHCP enabled) the DHCP agent's ack: generous cap,
     // a CPU-starved machine (two labs on 2 cores) has needed > 60 s.
     if (!fault) {
@@ -639,7 +712,6 @@ export class Twin {
             "--bind-address=127.0.0.1",
             "--port=3306",
             "--user=root",
-            "--skip-grant-tables",
             "--skip-name-resolve",
             "--skip-log-bin",
             "--innodb-buffer-pool-size=64M",
@@ -747,14 +819,20 @@ export class Twin {
 
   private writeSiteConfig(h: TwinHostPlan): void {
     const etc = join(this.hostDir(h.name), "etc-neutron");
-    const base = baseSettings(this.plan, h);
+    const c = this.cloudPlan;
+    const keystone: KeystoneSite | undefined = c
+      ? { authUrl: keystoneUrl(c), region: REGION, neutronPassword: c.passwords.service.neutron, novaPassword: c.passwords.service.nova }
+      : undefined;
+    const base = baseSettings(this.plan, h, keystone);
     if (h.role === "controller" && this.fault?.serverSiteSettings) {
       base["neutron.conf"] = [...(base["neutron.conf"] ?? []), ...this.fault.serverSiteSettings];
     }
     for (const [file, settings] of Object.entries(base)) {
       const path = join(etc, debianFilePath(file as NeutronFile).replace(/^\/etc\/neutron\//, ""));
       const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-      writeFileSync(path, setIniKeys(text, settings!));
+      // neutron.conf holds service passwords with the cloud twin: owner-only, as Debian's is root:neutron 0640.
+      writeFileSync(path, setIniKeys(text, settings!), { mode: keystone ? 0o600 : 0o644 });
+      if (keystone) chmodSync(path, 0o600);
     }
     for (const svc of h.services) {
       const forced = forcedSettings(svc);
@@ -904,6 +982,87 @@ export class Twin {
     this.save();
   }
 
+  /** The hosted cloud's bring-up (Cloud.up on the controller); resolves when it is up. */
+  private async startCloud(plan: CloudPlan, onCatalog: () => void): Promise<void> {
+    const controller = this.hostPid(this.plan.controller.name);
+    const namespaces = (["uts", "net", "mnt"] as const).map((k) => nsId(controller, k)).filter((x): x is string => !!x);
+    const cloud = await Cloud.up({
+      name: this.state.name,
+      stateDir: plan.stateDir,
+      plan,
+      host: { namespace: { pid: controller, namespaces } },
+      onMilestone: (m) => m === "catalog" && onCatalog(),
+      log: (line) => this.log(`[${((Date.now() - this.t0) / 1000).toFixed(1)} s] ${line.replace(/^\[[^\]]*\] /, "")}`),
+    });
+    this.state.cloud = { ...this.state.cloud!, upSeconds: cloud.state.upSeconds, imageId: cloud.state.imageId };
+    this.save();
+  }
+
+  /**
+   * The VMs as Nova instances (cloud twin): per VM a port with its fixed IP (and floating IP), then
+   * an instance on it with `availability_zone nova:<host>`, the image and flavor of the cloud, the
+   * operator's key pair; Nova binds the port to the host, the hypervisor stand-in plugs the VM.
+   */
+  private async createServers(): Promise<void> {
+    const api = this.api();
+    const admin = this.admin()!;
+    const nova = novaUrl(this.state.cloud!);
+    const cloud = Cloud.attach(this.state.cloud!.stateDir)!;
+    const d = this.plan.description;
+    const publicKey = readFileSync(join(this.state.stateDir, "operator_ed25519.pub"), "utf8").trim();
+    await admin.call("Nova", `key pair ${TWIN_KEY_PAIR}`, "POST", `${nova}/os-keypairs`, { body: { keypair: { name: TWIN_KEY_PAIR, public_key: publicKey } } });
+    this.state.cloud = { ...this.state.cloud!, keyName: TWIN_KEY_PAIR };
+    const servers: { vm: string; host: string; id: string }[] = [];
+    await Promise.all(
+      d.vms.map(async (described) => {
+        const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
+        const { port } = await api.call<{ port: PortInfo }>(
+          "POST",
+          "/ports",
+          {
+            port: {
+              name: vm.name,
+              network_id: this.state.neutron.networks[vm.subnet],
+              fixed_ips: [{ subnet_id: this.state.neutron.subnets[vm.subnet], ip_address: vm.fixedIp }],
+              admin_state_up: true,
+            },
+          },
+          `port of VM ${vm.name} (${vm.fixedIp})`,
+        );
+        if (vm.floatingIp && this.state.neutron.externalNetwork) {
+          await api.call("POST", "/floatingips", { floatingip: { floating_network_id: this.state.neutron.externalNetwork, port_id: port.id } }, `floating IP of VM ${vm.name}`);
+        }
+        const { server } = await admin.call<{ server: { id: string } }>("Nova", `instance ${vm.name} on ${vm.host}`, "POST", `${nova}/servers`, {
+          body: {
+            server: {
+              name: vm.name,
+              imageRef: cloud.state.imageId,
+              flavorRef: cloud.state.plan.flavor.id,
+              key_name: TWIN_KEY_PAIR,
+              availability_zone: `nova:${vm.host}`,
+              networks: [{ port: port.id }],
+            },
+          },
+        });
+        servers.push({ vm: vm.name, host: vm.host, id: server.id });
+      }),
+    );
+    // ACTIVE on the host asked for (the fake driver "boots" at once), then plugged.
+    const pending = () => servers.filter((x) => !this.state.vms[x.vm]);
+    await waitFor("Nova's instances ACTIVE and plugged", 120000, async () => {
+      for (const x of servers) {
+        const { server } = await admin.call<{ server: { status: string; fault?: { message?: string }; "OS-EXT-SRV-ATTR:host"?: string } }>("Nova", `instance ${x.vm}`, "GET", `${nova}/servers/${x.id}`);
+        if (server.status === "ERROR") throw new Error(`dvr-lab twin: Nova put instance ${x.vm} in ERROR: ${server.fault?.message ?? "(no fault message)"} (logs: ${this.state.cloud!.stateDir}/log)`);
+        if (server.status === "ACTIVE" && server["OS-EXT-SRV-ATTR:host"] !== x.host) throw new Error(`dvr-lab twin: Nova placed ${x.vm} on ${String(server["OS-EXT-SRV-ATTR:host"])}, not ${x.host}`);
+      }
+      await this.hypervisor().sync();
+      return pending().length === 0;
+    }, 500).catch((e: Error) => {
+      throw new Error(`${e.message}${pending().length ? ` (not plugged: ${pending().map((x) => x.vm).join(", ")})` : ""}`);
+    });
+  }
+
+  /** The VMs of the Neutron-only twin: the twin binds each port itself (as Nova would) and plugs it. */
   private async plugVms(): Promise<void> {
     const api = this.api();
     const d = this.plan.description;
@@ -911,7 +1070,6 @@ export class Twin {
       d.vms.map(async (described) => {
         // A fault run may bind and plug a VM on another host than the description pins it to.
         const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
-        const { cidr, gatewayIp } = subnetOf(d, vm.subnet);
         const deviceId = randomUUID();
         const { port } = await api.call<{ port: PortInfo }>(
           "POST",
@@ -939,47 +1097,7 @@ export class Twin {
           );
           floatingIp = fip.floatingip.floating_ip_address;
         }
-        const hostPid = this.hostPid(vm.host);
-        const vmPid = await this.spawnNetNs(hostPid, join(this.hostDir(vm.host), "log", `vm-${vm.name}.log`), `VM ${vm.name}`);
-        const tap = `tap${port.id.slice(0, 11)}`;
-        // As nova's os-vif does: a veth whose host end is an OVS port of br-int with the port's ids.
-        await this.sh(
-          vm.host,
-          [
-            `ip link add ${tap} type veth peer name eth0 netns ${vmPid}`,
-            `ip link set ${tap} mtu 1450 up`,
-            `ovs-vsctl --timeout=20 -- --may-exist add-port br-int ${tap} -- set Interface ${tap} external_ids:iface-id=${port.id} external_ids:iface-status=active external_ids:attached-mac=${port.mac_address} external_ids:vm-uuid=${deviceId}`,
-          ].join("\n"),
-          `plug VM ${vm.name}`,
-        );
-        await must(
-          [
-            ...enter(vmPid, { n: true }),
-            "/bin/bash",
-            "-c",
-            [
-              "set -e",
-              "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
-              "ip link set lo up",
-              `ip link set eth0 address ${port.mac_address} mtu 1450 up`,
-              `ip addr add ${vm.fixedIp}/${cidr.prefix} dev eth0`,
-              `ip route add default via ${gatewayIp}`,
-            ].join("\n"),
-          ],
-          {},
-          `configure VM ${vm.name}`,
-        );
-        this.state.vms[vm.name] = {
-          pid: vmPid,
-          host: vm.host,
-          portId: port.id,
-          mac: port.mac_address,
-          ip: vm.fixedIp,
-          deviceId,
-          tap,
-          ...(floatingIp ? { floatingIp } : {}),
-        };
-        this.save();
+        await this.hypervisor().plug({ name: vm.name, host: vm.host, port, deviceId, floatingIp });
       }),
     );
   }

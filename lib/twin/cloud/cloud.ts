@@ -3,14 +3,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { loadavg } from "os";
 import { join, resolve } from "path";
 import { alive, enter, kill, nsId, sleep } from "../proc";
-import { defaultStateDir } from "../twin";
+import { defaultStateDir, underHostTmpfs } from "../state-dir";
 import { cloudName, osVariables, writeClientFiles } from "./clients";
 import { createDatabases, dumpDatabase, recreateDatabase, restoreDatabase, startMariadb, tableCount } from "./database";
 import { createImage, glanceDbSync, startGlance, waitGlance, writeGlanceConf } from "./glance";
 import { keystoneBootstrap, keystoneCatalog, keystoneDbSync, writeKeyRepositories, startKeystone, waitKeystone, writeKeystoneConf } from "./keystone";
 import { childrenCpuSeconds, cpuSecondsOf, memoryOf, MemorySample } from "./memory";
 import { CACHED_DATABASES, CachedDatabase, CacheKey, cacheRoot, loadDumps, migrationCacheKey, storeDumps } from "./migration-cache";
-import { cleanEnv, createNamespace, destroyNamespace, members, NamespaceRecord, runInside, tool } from "./namespace";
+import { cleanEnv, createNamespace, destroyNamespace, killGroups, members, NamespaceRecord, processesInGroups, runInside, tool } from "./namespace";
 import {
   computeService,
   createFlavor,
@@ -77,7 +77,21 @@ export interface CloudState {
    * shared 2-core machine: the wall-clock figures depend on what else runs).
    */
   cpu?: { toolsSeconds: number; servicesSeconds: number; loadAverageAtStart: number };
+  /** Hosted on the lab twin's controller (its namespace, MariaDB and RabbitMQ; see CloudHost). */
+  hosted?: boolean;
 }
+
+/**
+ * Where a hosted cloud runs: the lab twin's controller host. Its namespace (no namespace of the
+ * cloud's own: the twin owns it and tears it down), its MariaDB (running, grant tables on, root by
+ * the unix socket) and its RabbitMQ (the plan's `transport`): each starts once per twin.
+ */
+export interface CloudHost {
+  readonly namespace: NamespaceRecord;
+}
+
+/** Points of the bring-up a caller can wait for (the twin's Neutron API gate needs Keystone's users). */
+export type CloudMilestone = "catalog";
 
 export interface CloudUpOptions {
   readonly name?: string;
@@ -91,6 +105,11 @@ export interface CloudUpOptions {
    */
   readonly migrationCache?: boolean;
   readonly log?: (line: string) => void;
+  /** A plan made beforehand (the twin writes Neutron's Keystone settings from its passwords). */
+  readonly plan?: CloudPlan;
+  /** Run on the lab twin's controller instead of a namespace of the cloud's own. */
+  readonly host?: CloudHost;
+  readonly onMilestone?: (m: CloudMilestone) => void;
 }
 
 const REQUIRED = [
@@ -148,6 +167,7 @@ export class Cloud {
   private services?: CloudServices;
   private aborted = false;
   private peak = { pss: 0, total: 0 };
+  private milestone: (m: CloudMilestone) => void = () => undefined;
 
   private constructor(
     public readonly state: CloudState,
@@ -166,18 +186,30 @@ export class Cloud {
   public static async up(opts: CloudUpOptions = {}): Promise<Cloud> {
     const name = opts.name ?? "cloud";
     const stateDir = resolve(opts.stateDir ?? defaultCloudStateDir(name));
-    if (/^\/(tmp|run)(\/|$)/.test(stateDir)) throw new Error(`dvr-lab cloud: the state dir ${stateDir} must not be under /tmp or /run (the namespace mounts its own tmpfs there)`);
+    if (underHostTmpfs(stateDir)) throw new Error(`dvr-lab cloud: the state dir ${stateDir} must not be under /tmp or /run (the namespace mounts its own tmpfs there)`);
     const old = Cloud.attach(stateDir);
     if (old?.state.holder && alive(old.state.holder)) throw new Error(`dvr-lab cloud: "${name}" is already up (state ${stateDir}); take it down first`);
     const missing = cloudPrerequisitesSync();
     if (missing.length) throw new Error(`dvr-lab cloud: this machine lacks: ${missing.join(", ")}`);
     rmSync(stateDir, { recursive: true, force: true });
     mkdirSync(stateDir, { recursive: true });
-    const plan = planCloud({ name, stateDir, ip: opts.ip, controller: opts.controller, computeHosts: opts.computeHosts });
+    const plan = opts.plan ?? planCloud({ name, stateDir, ip: opts.ip, controller: opts.controller, computeHosts: opts.computeHosts });
+    if (plan.stateDir !== stateDir) throw new Error(`dvr-lab cloud: the plan's state dir ${plan.stateDir} is not ${stateDir}`);
     const cloud = new Cloud(
-      { schema: CLOUD_STATE_SCHEMA, name, stateDir, phase: "starting", startedAt: new Date().toISOString(), plan, services: {}, phases: [] },
+      {
+        schema: CLOUD_STATE_SCHEMA,
+        name,
+        stateDir,
+        phase: "starting",
+        startedAt: new Date().toISOString(),
+        plan,
+        services: {},
+        phases: [],
+        ...(opts.host ? { hosted: true, namespace: opts.host.namespace } : {}),
+      },
       opts.log,
     );
+    cloud.milestone = opts.onMilestone ?? (() => undefined);
     cloud.save();
     try {
       await cloud.bringUp(opts.migrationCache !== false && process.env.DVR_LAB_CLOUD_COLD !== "1");
@@ -234,9 +266,19 @@ export class Cloud {
     }
   }
 
+  /**
+   * The cloud's processes: every member of its namespace, or (hosted on the twin's controller) the
+   * process groups of its services (each leads its own: started detached), workers included.
+   */
+  public processes(): number[] {
+    if (!this.state.namespace) return [];
+    if (!this.state.hosted) return members(this.state.namespace);
+    return processesInGroups(new Set(Object.values(this.state.services)));
+  }
+
   private sampleMemory(): void {
     if (!this.state.namespace) return;
-    const m = memoryOf(members(this.state.namespace));
+    const m = memoryOf(this.processes());
     if (m.pssMiB > this.peak.pss) this.peak.pss = m.pssMiB;
   }
 
@@ -260,16 +302,18 @@ export class Cloud {
       dumps = useCache ? loadDumps(key) : undefined;
       this.state.migrations = { key: key.key, cached: !!dumps, ...(useCache ? {} : { note: "cold bring-up asked for: migrations run, cache refreshed" }) };
     });
-    await this.phase("namespace", async () => {
-      this.state.namespace = await createNamespace(plan.controller, this.state.stateDir, (pid) => {
-        this.state.holder = pid;
-        this.save();
-      });
-      this.services = new CloudServices(this.state.namespace, log, () => {
+    await this.phase(this.state.hosted ? "services of the lab twin's controller" : "namespace", async () => {
+      if (!this.state.hosted) {
+        this.state.namespace = await createNamespace(plan.controller, this.state.stateDir, (pid) => {
+          this.state.holder = pid;
+          this.save();
+        });
+      }
+      this.services = new CloudServices(this.ns, log, () => {
         this.state.services = { ...this.svc.pids };
         this.save();
       });
-      if (!/^127\./.test(plan.ip)) await tool(this.ns, log, "address", ["ip", "addr", "add", `${plan.ip}/32`, "dev", "lo"]);
+      if (!this.state.hosted && !/^127\./.test(plan.ip)) await tool(this.ns, log, "address", ["ip", "addr", "add", `${plan.ip}/32`, "dev", "lo"]);
     });
     const sampler = setInterval(() => this.sampleMemory(), 2000);
     try {
@@ -278,7 +322,7 @@ export class Cloud {
       clearInterval(sampler);
     }
     this.state.upSeconds = Math.round((Date.now() - this.t0) / 100) / 10;
-    const servicesCpu = members(this.ns).reduce((a, pid) => a + cpuSecondsOf(pid), 0);
+    const servicesCpu = this.processes().reduce((a, pid) => a + cpuSecondsOf(pid), 0);
     this.state.cpu = { toolsSeconds: Math.round((childrenCpuSeconds() - cpu0) * 10) / 10, servicesSeconds: Math.round(servicesCpu * 10) / 10, loadAverageAtStart: Math.round(load * 100) / 100 };
     await this.measureMemory();
     this.log(`cloud: up in ${this.state.upSeconds.toFixed(1)} s (migrations ${this.state.migrations?.cached ? "restored from the cache" : "run"}); ${this.cpuLine()}; memory ${this.memoryLine()}`);
@@ -292,9 +336,10 @@ export class Cloud {
     const svc = this.svc;
     // Started before MariaDB's phases, awaited after them: a rejection meanwhile must not count as
     // unhandled (it is thrown where they are awaited).
-    const rabbit = handled(this.phase("rabbitmq started", () => startRabbitmq(ns, plan, svc, p.rabbitDir, log)));
+    const hosted = !!this.state.hosted;
+    const rabbit = hosted ? Promise.resolve() : handled(this.phase("rabbitmq started", () => startRabbitmq(ns, plan, svc, p.rabbitDir, log)));
     const keys = handled(this.phase("keystone key repositories (fernet, credential)", () => writeKeyRepositories(plan)));
-    await this.phase("mariadb", () => startMariadb(ns, svc, log));
+    if (!hosted) await this.phase("mariadb", () => startMariadb(ns, svc, log));
     await this.phase("databases and users", () => createDatabases(ns, log, plan));
 
     // Migrations: restored from the cache, or run by each service's own command (then dumped
@@ -337,6 +382,7 @@ export class Cloud {
     // critical path runs (Keystone: bootstrap, server, catalog); at normal priority from then on.
     const catalog = keystone
       .then(() => this.phase("catalog, project service, service users", () => keystoneCatalog(plan, api)))
+      .then(() => this.milestone("catalog"))
       .then(() => svc.foreground());
 
     const glance = (async () => {
@@ -373,7 +419,7 @@ export class Cloud {
       );
       startNovaApi(svc, p.novaConf);
       await rabbit;
-      await this.phase("rabbitmq up", () => waitRabbitmq(plan, svc));
+      if (!hosted) await this.phase("rabbitmq up", () => waitRabbitmq(plan, svc));
       // Conductor and scheduler build their placement client at start: Keystone's users first.
       await catalog;
       startNovaConductorScheduler(svc, p.novaConf);
@@ -416,8 +462,9 @@ export class Cloud {
   }
 
   private async measureMemory(): Promise<void> {
-    const m: MemorySample = memoryOf(members(this.ns));
-    const df = await runInside(this.ns, ["df", "-k", "--output=used", "/run", "/tmp"], { timeoutMs: 10000 });
+    const m: MemorySample = memoryOf(this.processes());
+    // Hosted: the tmpfs belongs to the twin's controller (its MariaDB holds Neutron's database too).
+    const df = this.state.hosted ? { stdout: "" } : await runInside(this.ns, ["df", "-k", "--output=used", "/run", "/tmp"], { timeoutMs: 10000 });
     const tmpfsKiB = df.stdout
       .split("\n")
       .slice(1)
@@ -476,7 +523,8 @@ export class Cloud {
       ns = { pid: holder, namespaces: (["uts", "net", "mnt"] as const).map((k) => nsId(holder, k)).filter((x): x is string => !!x) };
     }
     let result = { killed: 0, leftovers: [] as number[] };
-    if (ns) result = await destroyNamespace(ns, opts.graceMs ?? 1500);
+    if (this.state.hosted) result = await killGroups(new Set(Object.values(this.state.services)), opts.graceMs ?? 1500);
+    else if (ns) result = await destroyNamespace(ns, opts.graceMs ?? 1500);
     else if (holder && alive(holder)) {
       kill(holder, "SIGKILL");
       result = { killed: 1, leftovers: [] };

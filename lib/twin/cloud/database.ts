@@ -53,14 +53,17 @@ export async function sql(ns: NamespaceRecord, logDir: string, what: string, tex
 /** A SQL string literal (MariaDB escaping). */
 export const sqlString = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
-/** Every service database and its user (password from the plan), grants on its own databases only. */
+/**
+ * Every service database (utf8mb4, whatever the server's default: the lab twin's MariaDB runs with
+ * compiled-in defaults) and its user (password from the plan), grants on its own databases only.
+ */
 export async function createDatabases(ns: NamespaceRecord, logDir: string, plan: CloudPlan): Promise<void> {
   const lines: string[] = [];
   for (const user of new Set(DATABASES.map((d) => d.user))) {
     lines.push(`CREATE USER IF NOT EXISTS ${sqlString(user)}@'localhost' IDENTIFIED BY ${sqlString(plan.passwords.db[user])};`);
   }
   for (const d of DATABASES) {
-    lines.push(`CREATE DATABASE IF NOT EXISTS \`${d.db}\`;`, `GRANT ALL PRIVILEGES ON \`${d.db}\`.* TO ${sqlString(d.user)}@'localhost';`);
+    lines.push(`CREATE DATABASE IF NOT EXISTS \`${d.db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;`, `GRANT ALL PRIVILEGES ON \`${d.db}\`.* TO ${sqlString(d.user)}@'localhost';`);
   }
   lines.push("FLUSH PRIVILEGES;");
   await sql(ns, logDir, "databases-and-users", lines.join("\n") + "\n");
@@ -88,7 +91,7 @@ export async function restoreDatabase(ns: NamespaceRecord, logDir: string, db: s
 
 /** Drops and recreates a database (after a failed cache restore; grants stay). */
 export async function recreateDatabase(ns: NamespaceRecord, logDir: string, db: string): Promise<void> {
-  await sql(ns, logDir, `recreate-${db}`, `DROP DATABASE IF EXISTS \`${db}\`;\nCREATE DATABASE \`${db}\`;\n`);
+  await sql(ns, logDir, `recreate-${db}`, `DROP DATABASE IF EXISTS \`${db}\`;\nCREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;\n`);
 }
 
 /** Tables in a database (a restore's sanity check). */

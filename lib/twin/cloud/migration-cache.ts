@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
-import { defaultStateDir } from "../twin";
+import { defaultStateDir } from "../state-dir";
 
 /**
  * The DB-migration cache (issue 13 "Speed and size"; docs/CLOUD-TWIN.md §7): the schemas as the

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { packageRoot } from "../../push/remote-script";
 import { alive, enter, kill, nsId, processesIn, readComm, run, RunResult, sleep, spawnDetached, waitFor } from "../proc";
@@ -109,4 +109,48 @@ export async function destroyNamespace(ns: NamespaceRecord, graceMs = 2000): Pro
     await sleep(100);
   }
   return { killed: killed.size, leftovers: members(ns) };
+}
+
+/** The process group of a process (field 5 of /proc/<pid>/stat); undefined when it is gone. */
+function pgrpOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live process whose process group is one of `groups` (a detached service and its workers). */
+export function processesInGroups(groups: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const g = pgrpOf(pid);
+    if (g !== undefined && groups.has(g) && alive(pid)) out.push(pid);
+  }
+  return out;
+}
+
+/**
+ * Kills the process groups of a hosted cloud's services (SIGTERM, then SIGKILL after `graceMs`):
+ * the namespace is the lab twin's and stays. Returns the processes left (empty).
+ */
+export async function killGroups(groups: ReadonlySet<number>, graceMs = 2000): Promise<{ killed: number; leftovers: number[] }> {
+  const killed = new Set(processesInGroups(groups));
+  killed.forEach((p) => kill(p, "SIGTERM"));
+  const graceEnd = Date.now() + graceMs;
+  while (Date.now() < graceEnd && processesInGroups(groups).length) await sleep(100);
+  const hardEnd = Date.now() + 6000;
+  for (;;) {
+    const left = processesInGroups(groups);
+    if (!left.length || Date.now() > hardEnd) break;
+    left.forEach((p) => {
+      killed.add(p);
+      kill(p, "SIGKILL");
+    });
+    await sleep(100);
+  }
+  return { killed: killed.size, leftovers: processesInGroups(groups) };
 }

@@ -53,6 +53,11 @@ export interface CloudPlan {
   readonly flavor: { name: string; id: string; ram: number; vcpus: number; disk: number };
   /** Random per bring-up; kept in state.json (mode 0600) and the generated config files. */
   readonly passwords: Passwords;
+  /**
+   * The RPC bus Nova uses when the cloud is hosted on the lab twin's controller (its RabbitMQ, the
+   * one Neutron uses); undefined: the cloud's own RabbitMQ (user openstack) on `ip`.
+   */
+  readonly transport?: string;
 }
 
 export interface Passwords {
@@ -68,6 +73,8 @@ export interface CloudPlanOptions {
   readonly controller?: string;
   readonly ip?: string;
   readonly computeHosts?: readonly string[];
+  /** See CloudPlan.transport. */
+  readonly transport?: string;
 }
 
 /** TEST-NET-1, a /26 the twin's management network uses only when the first two overlap the lab. */
@@ -87,6 +94,7 @@ export function planCloud(o: CloudPlanOptions): CloudPlan {
     controller: o.controller ?? "ctrl1",
     ip,
     computeHosts,
+    ...(o.transport ? { transport: o.transport } : {}),
     image: { name: "cirros", bytes: 4096 },
     flavor: { name: "m1.tiny", id: "1", ram: 512, vcpus: 1, disk: 1 },
     passwords: {
@@ -125,6 +133,7 @@ export function dbUrl(plan: CloudPlan, db: string): string {
 }
 
 export function transportUrl(plan: CloudPlan): string {
+  if (plan.transport) return plan.transport;
   return `rabbit://openstack:${plan.passwords.rabbit}@${plan.ip}:${PORTS.rabbitmq}/`;
 }
 

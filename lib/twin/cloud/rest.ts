@@ -91,7 +91,12 @@ export class CloudRest {
     return (await this.request<T>(service, resource, method, url, opts)).body;
   }
 
-  /** A project-scoped Keystone v3 token (password method), cached for the bring-up. */
+  /** Forgets the cached token (expired: Keystone's default lifetime is an hour). */
+  public invalidate(): void {
+    this.cachedToken = undefined;
+  }
+
+  /** A project-scoped Keystone v3 token (password method), cached until invalidate(). */
   public async token(): Promise<string> {
     if (this.cachedToken) return this.cachedToken;
     const { headers } = await this.request("Keystone", `a token for ${this.creds.username}`, "POST", `${this.creds.authUrl}/v3/auth/tokens`, {
