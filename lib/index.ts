@@ -26,5 +26,4 @@ export * from "./lab/dvr-lab";
 export * as openstack from "./gen/providers/openstack";
 // Validation and lab rules
 export * from "./validation";
-export { DvrLabRules, LAB_RULES, RuleLevel } from "./rules/lab-rules";
-export type { LabRule, RuleSuppression } from "./rules/lab-rules";
+export * from "./rules";

@@ -272,8 +272,9 @@ export class DvrLab extends Construct {
         verify: verify ? { command: props.verifyCommand, vmAccess: props.verifyVmAccess } : undefined,
       }),
     );
-    // The rules cover the lab's whole stack (e.g. a stack output that leaks the SSH key, DVR-E004), once per stack.
-    DvrLabRules.applyTo(TerraformStack.of(this));
+    // The rules cover this lab and nothing else of the stack (DVR-E004 also checks the stack's outputs
+    // for the lab's own credentials).
+    DvrLabRules.applyTo(this);
 
     if (verify) {
       this.verifyHook = new VerifyHook(this, "Verify", {

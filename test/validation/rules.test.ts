@@ -1,9 +1,23 @@
-import { App, Aspects, Testing, TerraformStack } from "cdktf";
+import { App, Aspects, Testing, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { configureProviders } from "../../lib/layouts/providers";
-import { DvrLab, DvrLabProps, DvrLabRules, DvrSnatNode, L3AgentMode, OpenStackRelease, releaseSettings } from "../../lib";
+import {
+  DvrLab,
+  DvrLabProps,
+  DvrLabRules,
+  DvrLabSuppressions,
+  DvrLabValidationError,
+  DvrSnatNode,
+  L3AgentMode,
+  openstack,
+  OpenStackRelease,
+  LAB_RULES,
+  releaseSettings,
+  SshPrivateKey,
+  SUPPRESSIONS_METADATA,
+} from "../../lib";
 import { annotations, labProps, labStack, node, ssh, stackWith, synthErrors } from "./support/lab";
 
 const I001 =
@@ -13,6 +27,15 @@ const W001 = (release: string) =>
 const E001 =
   '[DVR-E001] DvrLab/ctrl1: mechanismDrivers ["openvswitch"] lacks l2population, so no VXLAN tunnel comes up with DVR; add "l2population" to mechanismDrivers (the default is ["openvswitch", "l2population"])';
 const noL2pop = { controller: { hostName: "ctrl1", ssh: ssh(), mechanismDrivers: ["openvswitch"] } };
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("did not throw");
+}
 
 const withLab = (over: Partial<DvrLabProps>, then: (lab: DvrLab) => void) =>
   stackWith((s) => then(new DvrLab(s, "DvrLab", labProps(over))));
@@ -45,37 +68,129 @@ describe("DVR-W001: VMs on a dvr_snat node after Wallaby (release table vmsOnSna
   });
 });
 
-describe("suppressions (cdk-nag style: by id, with a reason)", () => {
+describe("suppressions (cdk-nag style: by id, with a reason, as construct metadata)", () => {
   test("a suppressed warning becomes an info that keeps the reason", () => {
     const stack = withLab({ release: OpenStackRelease.ZED }, (lab) =>
-      DvrLabRules.suppress(lab, [{ id: "DVR-W001", reason: "the seed layout, on purpose" }]),
+      DvrLabSuppressions.add(lab, [{ id: "DVR-W001", reason: "the seed layout, on purpose" }]),
     );
     expect(annotations(stack)).toEqual([I001, "[DVR-W001] suppressed at DvrLab/com1: the seed layout, on purpose"]);
   });
 
+  test("the suppression is node metadata of the construct, and the finding is reported as suppressed with its fields", () => {
+    let lab!: DvrLab;
+    const stack = withLab({ release: OpenStackRelease.ZED }, (l) => {
+      lab = l;
+      DvrLabSuppressions.add(l, [{ id: "DVR-W001", reason: "the seed layout, on purpose" }]);
+    });
+    expect(lab.node.metadata.filter((m) => m.type === SUPPRESSIONS_METADATA).map((m) => m.data)).toEqual([[{ id: "DVR-W001", reason: "the seed layout, on purpose" }]]);
+    expect(DvrLabSuppressions.of(lab)).toEqual([{ id: "DVR-W001", reason: "the seed layout, on purpose" }]);
+    Testing.synth(stack, true);
+    const w001 = DvrLabRules.findingsOf(stack).filter((r) => r.ruleId === "DVR-W001");
+    expect(w001.map((r) => [r.level, r.finding.constructPath, r.finding.prop, r.finding.value, r.suppressed])).toEqual([
+      ["warning", "DvrLab/com1", "runsVms", true, { suppression: { id: "DVR-W001", reason: "the seed layout, on purpose" }, at: "DvrLab" }],
+    ]);
+    expect(w001[0].finding.message).toBe(W001("zed"));
+    expect(DvrLabRules.findingsOf(stack).filter((r) => !r.suppressed).map((r) => r.ruleId)).toEqual(["DVR-I001"]);
+  });
+
   test("a suppressed error no longer fails synth", () => {
-    const stack = withLab(noL2pop, (lab) => DvrLabRules.suppress(lab.controller, [{ id: "DVR-E001", reason: "testing the agent's refusal" }]));
+    const stack = withLab(noL2pop, (lab) => DvrLabSuppressions.add(lab.controller, [{ id: "DVR-E001", reason: "testing the agent's refusal" }]));
     expect(synthErrors(stack)).toEqual([]);
     expect(annotations(stack, "info")).toContain("[DVR-E001] suppressed at DvrLab/ctrl1: testing the agent's refusal");
   });
 
   test("suppressing one rule leaves the others", () => {
     const stack = withLab({ ...noL2pop, release: OpenStackRelease.ZED }, (lab) =>
-      DvrLabRules.suppress(lab, [{ id: "DVR-W001", reason: "the seed layout, on purpose" }]),
+      DvrLabSuppressions.add(lab, [{ id: "DVR-W001", reason: "the seed layout, on purpose" }]),
     );
     expect(synthErrors(stack)).toEqual([E001]);
   });
 
-  test("an unknown rule id is refused", () => {
-    expect(() => withLab({}, (lab) => DvrLabRules.suppress(lab, [{ id: "DVR-W999", reason: "no such rule here" }]))).toThrow(
-      'DvrLab: suppression id "DVR-W999" is not a lab rule; use one of: DVR-E001, DVR-E002, DVR-E003, DVR-E004, DVR-E005, DVR-W001, DVR-W002, DVR-W003, DVR-W004, DVR-W005, DVR-W006, DVR-I001',
-    );
+  test("DvrLabRules.suppress (deprecated) is the same suppression", () => {
+    const stack = withLab(noL2pop, (lab) => DvrLabRules.suppress(lab.controller, [{ id: "DVR-E001", reason: "testing the agent's refusal" }]));
+    expect(synthErrors(stack)).toEqual([]);
   });
 
-  test("a suppression without a real reason is refused", () => {
-    expect(() => withLab({}, (lab) => DvrLabRules.suppress(lab, [{ id: "DVR-W001", reason: "ok" }]))).toThrow(
-      'DvrLab: suppression of DVR-W001 has reason "ok"; give a reason of at least 10 characters',
+  test("an unknown rule id is refused", () => {
+    const e = thrown(() => withLab({}, (lab) => DvrLabSuppressions.add(lab, [{ id: "DVR-W999", reason: "no such rule here" }])));
+    expect((e as Error).message).toBe(
+      'DvrLab: suppressions[0].id "DVR-W999" is not a lab rule; use one of: DVR-E001, DVR-E002, DVR-E003, DVR-E004, DVR-E005, DVR-W001, DVR-W002, DVR-W003, DVR-W004, DVR-W005, DVR-W006, DVR-I001',
     );
+    expect(e).toBeInstanceOf(DvrLabValidationError);
+  });
+
+  test("a suppression needs a reason: refused when added, with its fields", () => {
+    for (const reason of ["ok", "", undefined]) {
+      const e = thrown(() => withLab({}, (lab) => DvrLabSuppressions.add(lab, [{ id: "DVR-W001", reason: reason as string }]))) as DvrLabValidationError;
+      expect([e.message, e.constructPath, e.prop, e.value]).toEqual([
+        `DvrLab: suppressions[0].reason ${JSON.stringify(reason) ?? "undefined"} does not say why DVR-W001 does not apply here; give a reason of at least 10 characters`,
+        "DvrLab",
+        "suppressions[0].reason",
+        reason,
+      ]);
+    }
+  });
+
+  test("a suppression without a reason written as metadata directly is not honoured: the rule reports, and the suppression fails synth", () => {
+    const stack = withLab(noL2pop, (lab) => lab.controller.node.addMetadata(SUPPRESSIONS_METADATA, [{ id: "DVR-E001", reason: "" }]));
+    expect(synthErrors(stack)).toEqual([
+      'DvrLab/ctrl1: suppressions[0].reason "" does not say why DVR-E001 does not apply here; give a reason of at least 10 characters',
+      E001,
+    ]);
+    expect(DvrLabRules.findingsOf(stack).filter((r) => r.ruleId === "DVR-E001").map((r) => r.suppressed)).toEqual([undefined]);
+  });
+});
+
+describe("the rules cover the lab, not the rest of the stack", () => {
+  const openSsh = (s: TerraformStack, id: string) => {
+    const sg = new openstack.networkingSecgroupV2.NetworkingSecgroupV2(s, `${id}Group`, { name: id });
+    return new openstack.networkingSecgroupRuleV2.NetworkingSecgroupRuleV2(s, id, {
+      securityGroupId: sg.id,
+      direction: "ingress",
+      ethertype: "IPv4",
+      protocol: "tcp",
+      portRangeMin: 22,
+      portRangeMax: 22,
+      remoteIpPrefix: "0.0.0.0/0",
+    });
+  };
+
+  test("a user's own security group rule beside the lab, open to 0.0.0.0/0, is not flagged (DVR-W003 only flags the lab's)", () => {
+    const mine = stackWith((s) => {
+      new DvrLab(s, "DvrLab", labProps());
+      openSsh(s, "Bastion");
+    });
+    expect(annotations(mine, "warning")).toEqual([]);
+    const both = stackWith((s) => {
+      new DvrLab(s, "DvrLab", labProps({ sshSourceCidr: "0.0.0.0/0" }));
+      openSsh(s, "Bastion");
+    });
+    expect(annotations(both, "warning")).toEqual([
+      '[DVR-W003] DvrLab/Tenant/Ssh4: remoteIpPrefix "0.0.0.0/0" opens SSH to the whole internet; set sshSourceCidr to your admin network instead',
+    ]);
+  });
+
+  test("the same rule outside a lab is flagged where the rules are applied", () => {
+    const stack = stackWith((s) => {
+      openSsh(s, "Bastion");
+      Aspects.of(s).add(new DvrLabRules());
+    });
+    expect(annotations(stack, "warning")).toEqual([
+      '[DVR-W003] Bastion: remoteIpPrefix "0.0.0.0/0" opens SSH to the whole internet; set sshSourceCidr to your admin network instead',
+    ]);
+  });
+
+  test("DVR-E004 beside a lab: an output of the lab's key fails, an output of the user's own sensitive variable is theirs", () => {
+    const stack = stackWith((s) => {
+      const key = new TerraformVariable(s, "ssh_key", { type: "string", sensitive: true });
+      const token = new TerraformVariable(s, "api_token", { type: "string", sensitive: true });
+      new DvrLab(s, "DvrLab", labProps({ controller: { hostName: "ctrl1", ssh: ssh({ privateKey: SshPrivateKey.fromVariable(key) }) } }));
+      new TerraformOutput(s, "leak", { value: key.stringValue });
+      new TerraformOutput(s, "mine", { value: token.stringValue });
+    });
+    expect(synthErrors(stack)).toEqual([
+      '[DVR-E004] leak: sensitive false on an output that carries the sensitive variable "ssh_key"; set sensitive: true on the output, or do not output the credential',
+    ]);
   });
 });
 
@@ -183,7 +298,7 @@ describe("applying the rules", () => {
     ]);
   });
 
-  test("only where applied (DvrLab applies them to its own stack)", () => {
+  test("only where applied (DvrLab applies them to itself)", () => {
     expect(annotations(selfComposed(false))).toEqual([]);
   });
 
@@ -193,4 +308,19 @@ describe("applying the rules", () => {
     Testing.synth(stack, true);
     expect(annotations(stack)).toEqual([I001, W001("zed")]);
   });
+});
+
+test("one rule per file: lib/rules/<id>-*.ts defines the rule of that id, and LAB_RULES applies each once", () => {
+  const fs = require("fs") as typeof import("fs");
+  const path = require("path") as typeof import("path");
+  const dir = path.join(__dirname, "../../lib/rules");
+  const files = fs.readdirSync(dir).filter((f) => /^[ewi]\d{3}-.*\.ts$/.test(f)).sort();
+  const ids = files.map((f) => `DVR-${f.slice(0, 4).toUpperCase()}`);
+  expect([...LAB_RULES.map((r) => r.id)].sort()).toEqual([...ids].sort());
+  for (const f of files) {
+    const mod = require(path.join(dir, f));
+    const rules = Object.values(mod).filter((v: any) => v && typeof v.check === "function" && typeof v.id === "string");
+    expect([f, rules.map((r: any) => r.id)]).toEqual([f, [`DVR-${f.slice(0, 4).toUpperCase()}`]]);
+    expect(LAB_RULES).toContain(rules[0]);
+  }
 });
