@@ -7,6 +7,7 @@ import { NAME_OPTION, readJsonOption, stackDescription, type TwinCliIo } from ".
 import { FAULT_NAMES } from "./faults";
 import { LAYOUTS, Layout, runLab } from "./lab";
 import { Twin, twinPrerequisites } from "./twin";
+import { cloudPrerequisitesSync } from "./cloud/cloud";
 
 export const COMMAND = "dvr-lab lab";
 
@@ -26,6 +27,7 @@ export const SPEC = {
     "state-dir": { type: "string" },
     "converge-timeout": { type: "integer", min: 1, max: 3600 },
     "keep-logs": { type: "boolean" },
+    cloud: { type: "boolean" },
     json: { type: "boolean" },
   },
 } as const satisfies CommandSpec<OptionSpecs>;
@@ -51,6 +53,8 @@ options:
   --converge-timeout S          cap of the twin's data-plane gate in seconds, 1 to 3600 (default 90;
                                 fault runs: 20)
   --keep-logs                   keep the twin's state dir (logs) after teardown
+  --cloud                       the cloud twin (Keystone, Glance, Placement, Nova; docs/CLOUD-TWIN.md):
+                                VMs are Nova instances, the verifier reads Neutron in Keystone mode
   --json                        print lab.json-like JSON (with the reports) instead of the table
   -h, --help
 
@@ -76,7 +80,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
     return usageFailure(COMMAND, e, err);
   }
   const layout = (o.layout ?? "reference") as Layout;
-  const missing = await (io.prerequisites ?? twinPrerequisites)();
+  const missing = [...(await (io.prerequisites ?? twinPrerequisites)()), ...(o.cloud ? (io.cloudPrerequisites ?? cloudPrerequisitesSync)() : [])];
   if (missing.length) {
     err(`dvr-lab lab: this machine lacks: ${missing.join(", ")}\n`);
     return EXIT.PREREQUISITES;
@@ -112,6 +116,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       ...(o["continue-after-gate-failure"] ? { continueAfterGateFailure: true } : {}),
       runs: o.runs,
       keepLogs: o["keep-logs"],
+      ...(o.cloud ? { cloud: true } : {}),
       verify: {
         ...(o.pings !== undefined ? { pings: o.pings } : {}),
         ...(o.window !== undefined ? { window: o.window as WindowMode } : {}),

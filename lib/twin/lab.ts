@@ -9,6 +9,9 @@ import type { AccessInfo } from "../verify/types";
 import { NamespaceVmExecutor } from "../verify/vm-executor";
 import { descriptionFromStack } from "../model/description-reader";
 import { TwinTransport } from "./transport";
+import { Cloud } from "./cloud/cloud";
+import { namespaceFetch } from "./ns-fetch";
+import { NeutronClient } from "../verify/neutron";
 import { defaultStateDir, Twin } from "./twin";
 
 /**
@@ -54,6 +57,12 @@ export interface LabRunOptions {
   /** Measure the data plane even when the gate fails (default: true for fault runs, false otherwise). */
   readonly continueAfterGateFailure?: boolean;
   readonly convergeTimeoutSeconds?: number;
+  /**
+   * The cloud twin (Keystone, Nova, ...; TwinUpOptions.cloud); the verifier then reads Neutron in
+   * Keystone mode (the operator's OS_* variables) from the operator's namespace.
+   * @default false
+   */
+  readonly cloud?: boolean;
   readonly keepLogs?: boolean;
   readonly log?: (line: string) => void;
   /** Called with the state dir before bring-up starts (for a signal handler's teardown). */
@@ -83,6 +92,26 @@ function sshWrapper(dir: string, outerPid: number): string {
   writeFileSync(f, `#!/bin/sh\nexec nsenter -t ${outerPid} -n -- ssh "$@"\n`);
   chmodSync(f, 0o755);
   return f;
+}
+
+/**
+ * The verifier's dependencies on a running twin: SSH to the hosts (OpenSSH in the outer namespace,
+ * verified host keys), the VMs by their namespaces, and Neutron: noauth inside the controller, or
+ * (the cloud twin) Keystone mode with the operator's OS_* variables from the outer namespace, as a
+ * workstation on the management network would. `close()` ends the SSH sessions.
+ */
+export function twinVerifierDeps(twin: Twin, tmp: string, log: (line: string) => void) {
+  const tt = new TwinTransport(twin.state);
+  const a = tt.access();
+  const access: AccessInfo = { hosts: a.hosts };
+  const ssh = new SshTransport(access, { ssh: sshWrapper(tmp, a.outerPid) });
+  const cloud = twin.state.cloud ? Cloud.attach(twin.state.cloud.stateDir) : undefined;
+  const neutron = cloud ? new NeutronClient({ env: cloud.osVariables(), fetch: namespaceFetch(a.outerPid) }) : tt.neutron();
+  return {
+    deps: { transport: ssh, vm: new NamespaceVmExecutor((vm) => tt.locate(vm)), neutron, access, log },
+    neutronMode: cloud ? `keystone ${cloud.osVariables().OS_AUTH_URL} (project admin), from the operator's namespace` : "noauth, inside the controller",
+    close: () => ssh.close(),
+  };
 }
 
 export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
@@ -116,6 +145,7 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
       stateDir,
       ...(opts.fault ? { fault: opts.fault } : {}),
       ...(opts.convergeTimeoutSeconds !== undefined ? { convergeTimeoutSeconds: opts.convergeTimeoutSeconds } : {}),
+      ...(opts.cloud ? { cloud: true } : {}),
       log,
     });
   } catch (e) {
@@ -125,21 +155,13 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
   const upSeconds = s(tu);
   log(`twin up in ${upSeconds} s`);
   const tmp = mkdtempSync(join(tmpdir(), "dvr-lab-lab-"));
-  let ssh: SshTransport | undefined;
+  let verifier: ReturnType<typeof twinVerifierDeps> | undefined;
   let error: string | undefined;
   let downSeconds: number | undefined;
   try {
-    const tt = new TwinTransport(twin.state);
-    const a = tt.access();
-    const access: AccessInfo = { hosts: a.hosts };
-    ssh = new SshTransport(access, { ssh: sshWrapper(tmp, a.outerPid) });
-    const deps = {
-      transport: ssh,
-      vm: new NamespaceVmExecutor((vm) => tt.locate(vm)),
-      neutron: tt.neutron(),
-      access,
-      log: (l: string) => log(`verify: ${l}`),
-    };
+    verifier = twinVerifierDeps(twin, tmp, (l: string) => log(`verify: ${l}`));
+    const deps = verifier.deps;
+    log(`verify: Neutron ${verifier.neutronMode}`);
     const vopts: VerifyOptions = { ...opts.verify, continueAfterGateFailure: opts.continueAfterGateFailure ?? !!opts.fault };
     for (let i = 0; i < (opts.runs ?? 1); i++) {
       const tv = Date.now();
@@ -157,7 +179,7 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
   } catch (e) {
     error = (e as Error).message;
   } finally {
-    await ssh?.close();
+    await verifier?.close();
     rmSync(tmp, { recursive: true, force: true });
     const td = Date.now();
     const r = await twin.down({ keepLogs: opts.keepLogs ?? false });

@@ -1311,12 +1311,32 @@ export class Twin {
       lines.push(`  ${host.padEnd(8)} ${named.join(" ")}`);
     }
     const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
-    lines.push("VMs:");
+    const admin = this.admin();
+    const servers = admin
+      ? (await admin.call<{ servers: { id: string; status: string }[] }>("Nova", "instances", "GET", `${novaUrl(st.cloud!)}/servers/detail`)).servers
+      : [];
+    lines.push(admin ? "VMs (Nova instances, plugged by the hypervisor stand-in):" : "VMs:");
     for (const [name, vm] of Object.entries(st.vms)) {
       const p = ports.find((x) => x.id === vm.portId);
+      if (vm.instanceId) {
+        const server = servers.find((x) => x.id === vm.instanceId);
+        lines.push(
+          `  ${name.padEnd(18)} instance ${vm.instanceId} host ${vm.host.padEnd(6)} port ${vm.portId.slice(0, 8)} ip ${vm.ip.padEnd(15)} instance ${server?.status ?? "MISSING"} port ${p?.status ?? "MISSING"}${vm.floatingIp ? ` fip ${vm.floatingIp}` : ""}${alive(vm.pid) ? "" : " (namespace gone)"}`,
+        );
+        continue;
+      }
       lines.push(
         `  ${name.padEnd(18)} host ${vm.host.padEnd(6)} ip ${vm.ip.padEnd(15)} mac ${vm.mac} port ${vm.portId.slice(0, 8)} ${p?.status ?? "MISSING"} binding:host_id=${p?.["binding:host_id"] ?? "?"}${vm.floatingIp ? ` fip ${vm.floatingIp}` : ""}${alive(vm.pid) ? "" : " (namespace gone)"}`,
       );
+    }
+    if (st.cloud) {
+      const cloud = Cloud.attach(st.cloud.stateDir);
+      if (cloud) {
+        const vars = cloud.osVariables();
+        lines.push(`cloud: up in ${st.cloud.upSeconds ?? "?"} s; the operator's OS_* (run the client in the outer namespace: nsenter -t ${st.outer?.pid} -n -- openstack ...):`);
+        for (const [k, v] of Object.entries(vars)) lines.push(`  ${k}=${k === "OS_PASSWORD" ? `(in ${join(st.cloud.stateDir, "openrc")})` : v}`);
+        lines.push(`  clouds.yaml: ${join(st.cloud.stateDir, "clouds.yaml")} (OS_CLOUD=${cloud.clientEnv().OS_CLOUD})`);
+      }
     }
     const t = st.timings;
     if (Object.keys(t).length) lines.push(`timings (s since start): ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(", ")}`);

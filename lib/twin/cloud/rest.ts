@@ -1,4 +1,5 @@
 import { enter, run } from "../proc";
+import { splitCurlResponse } from "../curl-response";
 import { NamespaceRecord } from "./namespace";
 
 /**
@@ -58,23 +59,7 @@ export class CloudRest {
     argv.push(url);
     const r = await run(argv, { input: opts.body !== undefined && !opts.file ? JSON.stringify(opts.body) : "", timeoutMs: 70000 });
     if (r.code !== 0) throw new CloudApiError(service, resource, 0, `curl failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-1)[0]}`);
-    // stdout: the header block(s) (-D -: an interim 100 Continue, then the final one), the body,
-    // then the status (-w). (-D /dev/stderr is no option: node's stdio are sockets, which curl
-    // cannot open by path.)
-    const cut = r.stdout.lastIndexOf("\n");
-    const status = Number(r.stdout.slice(cut + 1));
-    let rest = r.stdout.slice(0, cut);
-    const headers: Record<string, string> = {};
-    while (/^HTTP\/[0-9.]+ \d{3}/.test(rest)) {
-      const end = rest.indexOf("\r\n\r\n");
-      const block = end < 0 ? rest : rest.slice(0, end);
-      rest = end < 0 ? "" : rest.slice(end + 4);
-      for (const line of block.split("\r\n").slice(1)) {
-        const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
-        if (m) headers[m[1].toLowerCase()] = m[2].trim();
-      }
-    }
-    const text = rest;
+    const { status, headers, body: text } = splitCurlResponse(r.stdout);
     if (status < 200 || status >= 300) throw new CloudApiError(service, resource, status, errorMessage(text));
     let body = {} as T;
     if (text.trim()) {
