@@ -1,5 +1,5 @@
+import { desiredConfig } from "../lib/push/desired-config";
 import {
-  desiredConfig,
   LabTopology,
   OpenStackRelease,
   releaseSettings,

@@ -40,13 +40,19 @@ export interface DvrLabNodeProps extends Omit<DvrAgentNodeProps, LabScoped> {
 
 /** A router of the lab and its subnets (at least two, for the "different subnets" rows). */
 export interface DvrLabRouterProps {
-  /** Router name in Neutron. */
+  /**
+   * Router name in Neutron.
+   * @default "<labName>-dvr" for the distributed router, "<labName>-legacy" for the legacy one
+   */
   readonly name?: string;
+  /**
+   * The router's subnets (at least two), one VXLAN network each.
+   * @default two /26 subnets of 198.51.100.0/24: .0/26 and .64/26 for the distributed router, .128/26 and .192/26 for the legacy one
+   */
   readonly subnets?: SubnetSpec[];
 }
 
-
-
+/** Props of a whole DVR lab (`DvrLab`): its nodes, routers, probe VMs and verification. */
 export interface DvrLabProps {
   /** Name prefix of everything the lab creates in OpenStack. @default the construct id, lower-cased */
   readonly labName?: string;
@@ -54,6 +60,7 @@ export interface DvrLabProps {
   readonly release?: OpenStackRelease;
   /** @default ServiceManager.SYSTEMD */
   readonly serviceManager?: ServiceManager;
+  /** The controller node (neutron-server with ML2); lab-wide settings come from these props. */
   readonly controller: DvrLabControllerProps;
   /** Agent nodes: at least one DVR_SNAT node and one DVR node. */
   readonly nodes: DvrLabNodeProps[];
@@ -68,6 +75,7 @@ export interface DvrLabProps {
    * first dvr_no_external node; cross-node partner on the dvr_snat node)
    */
   readonly vms?: VmSpec[];
+  /** Image, flavor and key pair of the probe VMs. */
   readonly instances: DvrLabInstanceProps;
   /** @default { min: 1, max: 1000 } */
   readonly vniRange?: { readonly min: number; readonly max: number };

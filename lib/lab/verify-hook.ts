@@ -10,9 +10,11 @@ import { verifyHookFindings } from "../validation/block-checks";
 import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
-
+/** Props of the verify hook: what it verifies and how the verifier reaches the nodes. */
 export interface VerifyHookProps {
+  /** The lab description the verifier proves (DvrLab's `topology.toDescription()`). */
   readonly description: LabDescription;
+  /** The nodes of the description, for their SSH access (address, user, port, host key, private key). */
   readonly nodes: readonly DvrNode[];
   /** Where the verifier writes report.json and report.md. @default "dvr-lab-reports/<lab name>" */
   readonly reportDir?: string;
@@ -20,6 +22,10 @@ export interface VerifyHookProps {
   readonly command?: string;
   /** VM access for the probes. @default user "cirros", key and host chosen by the verifier */
   readonly vmAccess?: VerifyVmAccess;
+  /**
+   * What must be applied before the verifier runs (the config pushes and the VMs).
+   * @default - nothing: the hook runs as soon as Terraform reaches it
+   */
   readonly dependsOn?: ITerraformDependable[];
   /** The resource that carries the local-exec. @default ProvisionerResource.TERRAFORM_DATA */
   readonly provisionerResource?: ProvisionerResource;

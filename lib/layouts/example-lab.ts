@@ -3,8 +3,11 @@ import { DvrLab, DvrLabNodeProps, OpenStackRelease } from "../index";
 import { configureProviders } from "./providers";
 import { SiteVariables } from "./site-variables";
 
+/** Props of the example labs' shared stack (examples/ and the twin's layouts). */
 export interface ExampleLabProps {
+  /** The lab's name (DvrLab's `labName`). */
   readonly labName: string;
+  /** The OpenStack release of every node. */
   readonly release: OpenStackRelease;
   /** The agent nodes, given the site variables (for their SSH access). */
   readonly nodes: (site: SiteVariables) => DvrLabNodeProps[];

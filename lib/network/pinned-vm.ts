@@ -9,16 +9,31 @@ import { pinnedVmFindings } from "../validation/block-checks";
 import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
+/** Props of a probe VM pinned to a host, with a port at a fixed IP. */
 export interface PinnedVmProps {
+  /** The VM: name, host (`availability_zone = "nova:<host>"`), subnet, fixed IP, floating IP or not. */
   readonly vm: VmModel;
+  /** Neutron network id of the VM's subnet (its port's network). */
   readonly networkId: string;
+  /** The VM's subnet (the port's fixed IP is on it; its CIDR and gateway are validated against the VM's fixed IP). */
   readonly subnet: NetworkingSubnetV2;
+  /** Security group of the VM's port (the lab's probe group). */
   readonly securityGroupId: string;
+  /** Glance image id of the VM. */
   readonly imageId: string;
+  /** Nova flavor id of the VM. */
   readonly flavorId: string;
+  /** Nova key pair the VM gets. */
   readonly keyPairName: string;
-  /** External network name for the floating IP pool (when vm.floatingIp). */
+  /**
+   * External network name for the floating IP pool (used when `vm.floatingIp`).
+   * @default - no floating IP, even when `vm.floatingIp` is set (validation reports that)
+   */
   readonly floatingIpPool?: string;
+  /**
+   * What must exist before the port and the instance (the config pushes, the router interfaces).
+   * @default - nothing beyond the references the VM makes itself
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 

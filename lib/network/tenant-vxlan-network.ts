@@ -12,6 +12,7 @@ import { tenantFindings } from "../validation/block-checks";
 import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
 
+/** Props of the tenant side: VXLAN networks and subnets, the routers and their interfaces, the probe security group. */
 export interface TenantVxlanNetworkProps {
   /** Subnets (one VXLAN network each) with the router that owns each gateway. */
   readonly subnets: readonly SubnetModel[];

@@ -4,6 +4,7 @@ import { HostRole } from "../model/topology";
 import { assertAgentMode, NodeFacts } from "../validation/node-checks";
 import { DvrAgentNode, DvrAgentNodeProps } from "./dvr-agent-node";
 
+/** Props of a compute node (L3 agent_mode dvr or dvr_no_external). */
 export interface DvrComputeNodeProps extends DvrAgentNodeProps {
   /** L3 agent mode of the compute node: DVR or DVR_NO_EXTERNAL (Pike+). @default L3AgentMode.DVR */
   readonly mode?: L3AgentMode;

@@ -3,6 +3,7 @@ import { HostSpec } from "../model/topology";
 import { NodeFacts } from "../validation/node-checks";
 import { DvrNode, DvrNodeProps } from "./dvr-node";
 
+/** Props of the controller node (neutron-server with ML2, L3 scheduling for DVR). */
 export interface DvrControllerProps extends DvrNodeProps {
   /** ML2 mechanism drivers. DVR over VXLAN needs l2population. @default ["openvswitch", "l2population"] */
   readonly mechanismDrivers?: string[];

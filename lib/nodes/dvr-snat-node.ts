@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { DvrAgentNode, DvrAgentNodeProps } from "./dvr-agent-node";
 
+/** Props of a network node (L3 agent_mode dvr_snat): those of every agent node. */
 export interface DvrSnatNodeProps extends DvrAgentNodeProps {}
 
 /**

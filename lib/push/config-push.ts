@@ -17,9 +17,16 @@ export const PUSH_COMMAND =
   `if [ "$(id -u)" -eq 0 ]; then python3 ${PUSH_SCRIPT_PATH} ${PUSH_DOCUMENT_PATH}; ` +
   `else sudo -n python3 ${PUSH_SCRIPT_PATH} ${PUSH_DOCUMENT_PATH}; fi`;
 
+/** Props of one node's config push. */
 export interface ConfigPushProps {
+  /** The node's desired Neutron settings and the services to restart (the push document). */
   readonly desired: DesiredConfig;
+  /** How Terraform reaches the node over SSH. */
   readonly ssh: NodeSshProps;
+  /**
+   * What must be pushed first (the agents' pushes depend on the controller's).
+   * @default - nothing: the push runs as soon as Terraform reaches it
+   */
   readonly dependsOn?: ITerraformDependable[];
   /** The resource that carries the provisioners. @default ProvisionerResource.TERRAFORM_DATA */
   readonly provisionerResource?: ProvisionerResource;

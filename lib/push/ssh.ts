@@ -53,6 +53,7 @@ export interface NodeSshProps {
   /**
    * The node's SSH host public key ("ssh-ed25519 AAAA..."), verified by Terraform and the verifier.
    * Required unless `insecureSkipHostKeyCheck` is true.
+   * @default - none: validation then requires `insecureSkipHostKeyCheck: true`
    */
   readonly hostKey?: string;
   /**

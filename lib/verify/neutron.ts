@@ -8,12 +8,21 @@ export type FetchLike = (
   init?: { method?: string; headers?: Record<string, string>; body?: string },
 ) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
+/** How `NeutronClient` reaches the API: a noauth URL, or Keystone v3 from OS_* variables. */
 export interface NeutronClientOptions {
-  /** Plain URL mode (noauth neutron): base URL such as http://192.0.2.2:9696. No auth headers are sent. */
+  /**
+   * Plain URL mode (noauth neutron): base URL such as http://192.0.2.2:9696. No auth headers are sent.
+   * @default - Keystone v3 password mode from `env`
+   */
   readonly url?: string;
-  /** Keystone v3 password mode: OS_* variables (OS_AUTH_URL, OS_USERNAME, ...). */
+  /**
+   * Keystone v3 password mode: OS_* variables (OS_AUTH_URL, OS_USERNAME, ...; OS_CACERT honoured).
+   * @default - no variables: only `url` mode works
+   */
   readonly env?: NodeJS.ProcessEnv;
+  /** The HTTP client. @default the global fetch (an https client trusting OS_CACERT when that is set) */
   readonly fetch?: FetchLike;
+  /** Time limit per API request (ms). @default 30000 */
   readonly timeoutMs?: number;
 }
 

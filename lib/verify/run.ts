@@ -36,18 +36,19 @@ export const REPORT_SCHEMA = "dvr-lab/verify-report@1";
 
 export type WindowMode = "all" | "row";
 
+/** How `verify()` measures. */
 export interface VerifyOptions {
-  /** Marked pings per row (after one warm-up ping). Default 5. */
+  /** Marked pings per row (after one warm-up ping). @default 5 */
   readonly pings?: number;
-  /** "all": every row in one window (fewest node commands); "row": one window per row (per-row counters). */
+  /** "all": every row in one window (fewest node commands); "row": one window per row (per-row counters). @default "all" */
   readonly window?: WindowMode;
-  /** Marker packets a namespace must forward per direction. Default = pings. */
+  /** Marker packets a namespace must forward per direction. @default the number of pings */
   readonly minForwarded?: number;
-  /** Run the data plane even when the gate fails (verdicts still reported; exit stays non-zero). */
+  /** Run the data plane even when the gate fails (verdicts still reported; exit stays non-zero). @default false */
   readonly continueAfterGateFailure?: boolean;
-  /** ping -W. Default 2. */
+  /** Per-reply wait of each ping (`ping -W`), in seconds. @default 2 */
   readonly waitSeconds?: number;
-  /** Pause after captures start and before they stop (ms). Default 700. */
+  /** Pause after captures start and before they stop (ms). @default 700 */
   readonly settleMs?: number;
 }
 

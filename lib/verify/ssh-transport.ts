@@ -5,13 +5,15 @@ import * as path from "node:path";
 import { detachedBackground, localFailure, shJoin } from "./shell";
 import type { AccessInfo, BackgroundJob, BackgroundOptions, Command, HostAccess, RunOptions, RunResult, Transport } from "./types";
 
+/** How `SshTransport` runs the OpenSSH client. */
 export interface SshTransportOptions {
-  /** OpenSSH client binary (default "ssh"). */
+  /** OpenSSH client binary. @default "ssh" */
   readonly ssh?: string;
+  /** ssh's ConnectTimeout (seconds). @default 10 */
   readonly connectTimeoutSeconds?: number;
-  /** Default per-command time limit (default 60 s). */
+  /** Per-command time limit when a command sets none (ms). @default 60000 */
   readonly defaultTimeoutMs?: number;
-  /** Environment to read `privateKeyEnv` from (default process.env). */
+  /** Environment to read `privateKeyEnv` from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 

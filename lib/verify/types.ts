@@ -12,8 +12,9 @@ export interface RunResult {
   readonly timedOut?: boolean;
 }
 
+/** Options of one command on a node. */
 export interface RunOptions {
-  /** Kill the command after this many milliseconds (default: transport-specific, 60 s for SSH). */
+  /** Kill the command after this many milliseconds. @default - transport-specific: 60 s for SshTransport */
   readonly timeoutMs?: number;
 }
 
@@ -24,11 +25,13 @@ export interface RunOptions {
  */
 export type Command = readonly string[] | { readonly script: string };
 
+/** Options of a long-lived job (a capture) on a node. */
 export interface BackgroundOptions {
   /** Safety net: the job is killed on the node after this many seconds even if never stopped. */
   readonly maxSeconds: number;
-  /** `start` returns once the job printed this line on stdout (or `readyTimeoutMs` passed). */
+  /** `start` returns once the job printed this line on stdout (or `readyTimeoutMs` passed). @default - none: `start` returns at once */
   readonly readyMarker?: string;
+  /** How long `start` waits for `readyMarker` (ms). @default 8000 */
   readonly readyTimeoutMs?: number;
 }
 

@@ -68,13 +68,15 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   return m;
 }
 
+/** How `QdhcpSshVmExecutor` reaches the VMs from the DHCP node. */
 export interface QdhcpSshOptions {
-  /** VM login user (default "cirros"). */
+  /** VM login user. @default "cirros" */
   readonly user?: string;
-  /** Private key path on the DHCP node (omit to rely on the node's default ssh identity). */
+  /** Private key path on the DHCP node. @default - the node's default ssh identity */
   readonly keyFileOnNode?: string;
-  /** Host to reach the VMs from (default: a host whose agents include "DHCP agent"). */
+  /** Host to reach the VMs from. @default the first host of the description whose agents include "DHCP agent" */
   readonly viaHost?: string;
+  /** ssh's ConnectTimeout to the VM (seconds). @default 10 */
   readonly connectTimeoutSeconds?: number;
 }
 
