@@ -25,7 +25,7 @@ export const SPECS = {
       name: NAME_OPTION,
       "state-dir": { type: "string" },
       "converge-timeout": { type: "integer", min: 1, max: 3600 },
-      cloud: { type: "boolean" },
+      "neutron-only": { type: "boolean" },
     },
   },
   status: { command: "dvr-lab twin status", options: { name: NAME_OPTION, "state-dir": { type: "string" }, json: { type: "boolean" } } },
@@ -35,8 +35,9 @@ export const SPECS = {
 export const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
 
   up      build the lab twin: namespaces per host, OVS (netdev), MariaDB, RabbitMQ, neutron-server,
-          agents configured by the project's push, tenant networks/routers/VMs; waits until every
-          VM pair answers ping
+          agents configured by the project's push, and (unless --neutron-only) the cloud twin:
+          Keystone, Glance, Placement, Nova; tenant networks/routers, VMs as Nova instances; waits
+          until every VM pair answers ping
   status  hosts, agents (alive, mode), router namespaces per host, VMs and ports
   down    kill everything by PID (namespace membership), remove the state dir
 
@@ -48,7 +49,8 @@ up options (at most one of --stack, --description, --layout):
                         synthesized in-process; its ConfigPush resources configure the nodes
                         (--builtin L is an alias)
   --converge-timeout S  cap of the data-plane gate in seconds, 1 to 3600 (default 90)
-  --cloud               the cloud twin: Keystone, Glance, Placement and Nova (fake driver) on the
+  --neutron-only        Neutron alone (noauth), the twin binding the VM ports itself; default: the
+                        cloud twin, with Keystone, Glance, Placement and Nova (fake driver) on the
                         controller, Neutron with Keystone auth, the VMs Nova instances plugged by
                         the hypervisor stand-in (docs/CLOUD-TWIN.md); status prints the OS_* variables
 up, status and down:
@@ -65,14 +67,17 @@ ${exitCodesHelp([EXIT.OK, EXIT.FAILED, EXIT.USAGE, EXIT.PREREQUISITES, EXIT.NOT_
 /** The LabDescription from a synthesized stack: the (single) output named *_description (lib/model). */
 export { descriptionFromStack };
 
+/** The lab twin's prerequisites and the cloud twin's (Keystone, Glance, Placement, Nova packages). */
+export async function cloudTwinPrerequisites(): Promise<string[]> {
+  return [...new Set([...(await twinPrerequisites()), ...cloudPrerequisitesSync()])];
+}
+
 /** What `twin` and `lab` run before anything else: the missing prerequisites (empty: none). */
 export type PrerequisiteCheck = () => Promise<string[]>;
 
 export interface TwinCliIo extends CliIo {
   /** Replaces the machine check (tests: a twin never starts from a unit test). */
   readonly prerequisites?: PrerequisiteCheck;
-  /** The cloud twin's extra prerequisites (`--cloud`); tests replace it. */
-  readonly cloudPrerequisites?: () => string[];
 }
 
 /** Reads and parses a JSON file an option names; a missing or malformed file is a usage error (exit 2). */
@@ -139,7 +144,8 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
         stack = synthLayout((o.layout ?? o.builtin ?? "reference") as import("./lab").Layout);
         description = descriptionFromStack(stack);
       }
-      const missing = [...(await (io.prerequisites ?? twinPrerequisites)()), ...(o.cloud ? (io.cloudPrerequisites ?? cloudPrerequisitesSync)() : [])];
+      const cloud = !o["neutron-only"];
+      const missing = await (io.prerequisites ?? (cloud ? cloudTwinPrerequisites : twinPrerequisites))();
       if (missing.length) {
         err(`dvr-lab twin: this machine lacks: ${missing.join(", ")}\n`);
         return EXIT.PREREQUISITES;
@@ -152,7 +158,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
         name,
         ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
         ...(o["converge-timeout"] !== undefined ? { convergeTimeoutSeconds: o["converge-timeout"] } : {}),
-        ...(o.cloud ? { cloud: true } : {}),
+        ...(cloud ? { cloud: true } : {}),
         log,
       });
       log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; state ${twin.state.stateDir}`);

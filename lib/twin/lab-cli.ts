@@ -3,11 +3,10 @@ import { oneOf, parse, resolveIo, usageFailure, type CommandSpec, type OptionSpe
 import { EXIT, exitCodesHelp } from "../common/exit-codes";
 import { renderText } from "../verify/report";
 import type { WindowMode } from "../verify/run";
-import { NAME_OPTION, readJsonOption, stackDescription, type TwinCliIo } from "./cli";
+import { cloudTwinPrerequisites, NAME_OPTION, readJsonOption, stackDescription, type TwinCliIo } from "./cli";
 import { FAULT_NAMES } from "./faults";
 import { LAYOUTS, Layout, runLab } from "./lab";
 import { Twin, twinPrerequisites } from "./twin";
-import { cloudPrerequisitesSync } from "./cloud/cloud";
 
 export const COMMAND = "dvr-lab lab";
 
@@ -80,7 +79,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
     return usageFailure(COMMAND, e, err);
   }
   const layout = (o.layout ?? "reference") as Layout;
-  const missing = [...(await (io.prerequisites ?? twinPrerequisites)()), ...(o.cloud ? (io.cloudPrerequisites ?? cloudPrerequisitesSync)() : [])];
+  const missing = await (io.prerequisites ?? (o.cloud ? cloudTwinPrerequisites : twinPrerequisites))();
   if (missing.length) {
     err(`dvr-lab lab: this machine lacks: ${missing.join(", ")}\n`);
     return EXIT.PREREQUISITES;
