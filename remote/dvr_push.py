@@ -28,6 +28,8 @@ BACKUP_TAG = ".dvr-lab-"
 SERVICE_MANAGERS = ("systemd", "kolla")
 KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 POLL_SECONDS = 0.5
+# How long the health gate waits for a restarted service's first log line (see restart_and_gate).
+LOG_WAIT_SECONDS = 60
 COMMAND_TIMEOUT = 180
 
 EXIT_OK = 0
@@ -389,6 +391,11 @@ def restart_and_gate(manager, service, settle, api_timeout):
                 return "%s did not answer within %ds" % (health_url, api_timeout)
             time.sleep(1)
         started = time.time()
+    # The settle time counts from the new process's first log line, not from the restart command:
+    # on a loaded machine an agent may need longer than settleSeconds to import its code and read
+    # its config, and would then die (CRITICAL) after a gate that had already passed. A service
+    # that logs nothing within LOG_WAIT_SECONDS is judged by liveness alone from then on.
+    settle_from = None
     while True:
         crit = mark.critical()
         if crit:
@@ -396,7 +403,10 @@ def restart_and_gate(manager, service, settle, api_timeout):
         if not manager.alive(unit):
             time.sleep(POLL_SECONDS)  # let the dying process finish its log line
             return mark.critical() or "process not running after restart (%s)" % (mark.last_error() or "no CRITICAL line in " + log)
-        if time.time() - started >= settle:
+        now = time.time()
+        if settle_from is None and (mark.new_lines() or now - started >= LOG_WAIT_SECONDS):
+            settle_from = now
+        if settle_from is not None and now - settle_from >= settle:
             return None
         time.sleep(POLL_SECONDS)
 
