@@ -119,7 +119,7 @@ ${rows.join("\n")}
 
 Before the push script became a stack asset (it was embedded in every push), the same run gave:
 reference lab 0.14 MB, validate 1.98 s; 200 computes 6.90 MB, validate 25.3 s (2026-12-01, machine
-loaded). \`terraform plan -refresh=false\` output size needs a cloud and is not measured here yet.
+loaded). \`terraform plan -refresh=false\` on the cloud twin (a cloud, so not in this bench): docs/CLOUD-TWIN.md §9.
 
 Measured ${date} (\`npm run bench -- --toolchain-only\`).
 
