@@ -4,6 +4,7 @@
  * (CI as root) nothing is skipped: a missing prerequisite fails its suite instead.
  */
 import { findTerraformToolchain, SETUP_COMMAND } from "../lib/toolchain/terraform";
+import { cloudPrerequisitesSync } from "../lib/twin/cloud/cloud";
 import { twinPrerequisitesSync } from "../lib/twin/twin";
 import { realMachineProblem } from "./real/support/machine";
 
@@ -14,6 +15,8 @@ export default function globalSetup(): void {
   if (push) skipped.push(`config push on real Neutron (${push})`);
   const twin = twinPrerequisitesSync();
   if (twin.length) skipped.push(`lab twin (${twin.join(", ")})`);
+  const cloud = cloudPrerequisitesSync().filter((m) => !twin.includes(m));
+  if (cloud.length) skipped.push(`cloud twin (${cloud.join(", ")})`);
   const tf = findTerraformToolchain();
   if (typeof tf === "string") skipped.push(`real Terraform (${tf})`);
   if (skipped.length === 0) return;
