@@ -93,17 +93,16 @@ export interface FaultPlan {
   readonly tolerated: readonly AgentProblem[];
   /**
    * Whether a problem of the twin's agent check is this fault's symptom: the same host, agent and
-   * kind as one of `tolerated`. A string is one problem as `formatAgentProblem` writes it (the
-   * twin's `agentProblems()` still returns text); it matches when it is that text exactly.
+   * kind as one of `tolerated`.
    */
-  readonly tolerates: (problem: AgentProblem | string) => boolean;
+  readonly tolerates: (problem: AgentProblem) => boolean;
 }
 
 /** `FaultPlan.tolerates` of a list of tolerated problems. */
 function tolerating(tolerated: readonly AgentProblem[]): Pick<FaultPlan, "tolerated" | "tolerates"> {
   return {
     tolerated,
-    tolerates: (p) => tolerated.some((t) => (typeof p === "string" ? formatAgentProblem(t) === p : sameAgentProblem(t, p))),
+    tolerates: (p) => tolerated.some((t) => sameAgentProblem(t, p)),
   };
 }
 

@@ -6,7 +6,7 @@ import { join, resolve } from "path";
 import { LabDescription } from "../model/topology";
 import type { NeutronFile } from "../push/neutron-paths";
 import { AgentInfo, NeutronApi, PortInfo } from "./api";
-import { applyPushEdits, FaultPlan, planFault } from "./faults";
+import { AgentProblem, applyPushEdits, FaultPlan, formatAgentProblem, planFault } from "./faults";
 import { planTwin, TwinHostPlan, TwinPlan } from "./plan";
 import {
   alive,
@@ -843,27 +843,27 @@ export class Twin {
   // -------------------------------------------------------------------------------------------
   // checks
 
-  /** Agents per host as expected by the description; returns problems (empty = all fine). */
-  public async agentProblems(): Promise<string[]> {
+  /** Agents per host as expected by the description; returns problems as fields (empty = all fine). */
+  public async agentProblems(): Promise<AgentProblem[]> {
     const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
-    const problems: string[] = [];
+    const problems: AgentProblem[] = [];
     for (const h of this.plan.hosts) {
       for (const a of agents.filter((x) => x.host === h.name && !h.agents.includes(x.agent_type))) {
-        problems.push(`${h.name}: unexpected ${a.agent_type} (the description lists ${h.agents.join(", ") || "no agent"})`);
+        problems.push({ host: h.name, agent: a.agent_type, kind: "unexpected", expected: h.agents.join(", ") });
       }
       for (const type of h.agents) {
         const a = agents.find((x) => x.host === h.name && x.agent_type === type);
         if (!a) {
-          problems.push(`${h.name}: no ${type}`);
+          problems.push({ host: h.name, agent: type, kind: "missing" });
           continue;
         }
-        if (!a.alive) problems.push(`${h.name}: ${type} not alive`);
+        if (!a.alive) problems.push({ host: h.name, agent: type, kind: "not-alive" });
         const c = a.configurations;
-        if (type === "L3 agent" && c.agent_mode !== h.role) problems.push(`${h.name}: L3 agent mode ${String(c.agent_mode)}, expected ${h.role}`);
+        if (type === "L3 agent" && c.agent_mode !== h.role) problems.push({ host: h.name, agent: type, kind: "agent-mode", expected: h.role, actual: String(c.agent_mode) });
         if (type === "Open vSwitch agent") {
-          if (c.enable_distributed_routing !== true) problems.push(`${h.name}: OVS agent without enable_distributed_routing`);
-          if (c.l2_population !== true) problems.push(`${h.name}: OVS agent without l2_population`);
-          if (h.tunnelIp && c.tunneling_ip !== h.tunnelIp) problems.push(`${h.name}: OVS agent tunneling_ip ${String(c.tunneling_ip)}, expected ${h.tunnelIp}`);
+          if (c.enable_distributed_routing !== true) problems.push({ host: h.name, agent: type, kind: "no-distributed-routing" });
+          if (c.l2_population !== true) problems.push({ host: h.name, agent: type, kind: "no-l2-population" });
+          if (h.tunnelIp && c.tunneling_ip !== h.tunnelIp) problems.push({ host: h.name, agent: type, kind: "tunneling-ip", expected: h.tunnelIp, actual: String(c.tunneling_ip) });
         }
       }
     }
@@ -871,16 +871,16 @@ export class Twin {
   }
 
   private async waitAgents(timeoutMs: number): Promise<void> {
-    let last: string[] = [];
+    let last: AgentProblem[] = [];
     try {
       await waitFor("agents", timeoutMs, async () => {
         last = (await this.agentProblems()).filter((p) => !this.fault?.tolerates(p));
         return last.length === 0;
       }, 500);
-      const tolerated = this.fault ? (await this.agentProblems()).filter((p) => this.fault!.tolerates(p)) : [];
+      const tolerated = this.fault ? (await this.agentProblems()).filter((p) => this.fault!.tolerates(p)).map(formatAgentProblem) : [];
       for (const p of tolerated) if (!this.state.fault?.observed.includes(p)) this.observe(p);
     } catch {
-      throw new Error(`dvr-lab twin: agents did not come up as the stack asked:\n  - ${last.join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
+      throw new Error(`dvr-lab twin: agents did not come up as the stack asked:\n  - ${last.map(formatAgentProblem).join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
     }
   }
 
@@ -1299,7 +1299,7 @@ export class Twin {
       lines.push(`  ${a.host.padEnd(8)} ${a.agent_type.padEnd(20)} ${a.alive ? "alive" : "DEAD "}${mode}`);
     }
     const problems = await this.agentProblems();
-    lines.push(problems.length ? `agent check: ${problems.join("; ")}` : "agent check: as the description expects");
+    lines.push(problems.length ? `agent check: ${problems.map(formatAgentProblem).join("; ")}` : "agent check: as the description expects");
     const ids = Object.fromEntries(Object.entries(st.neutron.routers).map(([n, id]) => [id, n]));
     if (st.neutron.externalNetwork) ids[st.neutron.externalNetwork] = "external";
     lines.push("router namespaces:");
