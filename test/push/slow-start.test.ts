@@ -1,9 +1,9 @@
 /**
  * The push's health gate on a SLOW machine (no root; remote/dvr_push.py with a `systemctl` shim on
- * PATH and a fake agent): the agent needs longer than settleSeconds before its first log line, then
- * dies with a CRITICAL line (as the L3 agent does with agent_mode = dvr_snatt). The gate must count
- * the settle time from the new process's first log line, so it catches the death, rolls back and
- * exits 1; with a good value the same slow agent passes. (Seen in CI under load: the gate counted
+ * PATH and a fake agent): the agent needs longer than settleSeconds (5 s of silence, settleSeconds
+ * 3) before its first log line, then dies with a CRITICAL line (as the L3 agent does with
+ * agent_mode = dvr_snatt). The gate must count the settle time from the new process's first log
+ * line, so it catches the death, rolls back and exits 1; with a good value the same slow agent passes. (Seen in CI under load: the gate counted
  * from the restart command and passed before the agent died.)
  */
 import { spawnSync } from "child_process";
@@ -54,7 +54,7 @@ function setup(delay: number) {
     role: "dvr_snat",
     release: "zed",
     serviceManager: "systemd",
-    settleSeconds: 1,
+    settleSeconds: 3,
     apiTimeoutSeconds: 10,
     files: [{ path: join(dir, "l3_agent.ini"), services: ["l3"], settings: [{ section: "DEFAULT", key: "agent_mode", value: mode }] }],
     services: [{ name: "l3", unit: "neutron-l3-agent", log: join(dir, "agent.log") }],
@@ -76,7 +76,7 @@ function setup(delay: number) {
 }
 
 test("an agent that starts slower than settleSeconds and then dies is caught: rollback, exit 1, the CRITICAL line named", () => {
-  const t = setup(3); // 3 s of silence > settleSeconds 1
+  const t = setup(5); // 5 s of silence > settleSeconds 3
   try {
     const r = t.push("dvr_snatt");
     expect({ status: r.status, stderr: r.stderr.trim() }).toMatchObject({ status: 1 });
@@ -89,7 +89,7 @@ test("an agent that starts slower than settleSeconds and then dies is caught: ro
 }, 120000);
 
 test("the same slow agent with a good value passes the gate", () => {
-  const t = setup(3);
+  const t = setup(5);
   try {
     const r = t.push("dvr_snat");
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
