@@ -3,6 +3,7 @@ import { join } from "path";
 import { NeutronApi, NeutronApiError, PortInfo } from "./api";
 import { CloudApiError, CloudRest } from "./cloud/rest";
 import { alive, enter, kill, must, spawnDetached } from "./proc";
+import { sshdConfig } from "./ssh";
 
 /**
  * The hypervisor stand-in of the twin (what libvirt and os-vif do on a real compute node, done
@@ -143,23 +144,7 @@ export class HypervisorStandIn {
     const key = join(dir, "ssh_host_ed25519_key");
     await must(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `${req.name}-vm-host-key`, "-f", key], {}, `host key of VM ${req.name}`);
     writeFileSync(join(dir, "authorized_keys"), req.keyPair!.publicKey.trim() + "\n", { mode: 0o600 });
-    writeFileSync(
-      join(dir, "sshd_config"),
-      [
-        `ListenAddress ${ip}`,
-        "Port 22",
-        `HostKey ${key}`,
-        `AuthorizedKeysFile ${dir}/authorized_keys`,
-        "PermitRootLogin prohibit-password",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "UsePAM no",
-        "StrictModes no",
-        "PrintMotd no",
-        `PidFile ${dir}/sshd.pid`,
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(join(dir, "sshd_config"), sshdConfig({ listen: ip, hostKey: key, authorizedKeys: join(dir, "authorized_keys"), pidFile: join(dir, "sshd.pid") }));
     // In the VM's network namespace, with its host's mount and uts namespaces (its /run/sshd).
     const pid = spawnDetached([...enter(vmPid), "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")], join(dir, "sshd.log"));
     const hostKey = readFileSync(`${key}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");

@@ -47,3 +47,22 @@ export class TwinSsh {
     return run(this.argv(address, command), { input, timeoutMs });
   }
 }
+
+/** An sshd_config of the twin (a host's or a VM's sshd): key-only root login, no PAM. */
+export function sshdConfig(o: { readonly listen: string; readonly hostKey: string; readonly authorizedKeys: string; readonly pidFile: string; readonly sftp?: boolean }): string {
+  return [
+    `ListenAddress ${o.listen}`,
+    "Port 22",
+    `HostKey ${o.hostKey}`,
+    `AuthorizedKeysFile ${o.authorizedKeys}`,
+    "PermitRootLogin prohibit-password",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "UsePAM no",
+    "StrictModes no",
+    "PrintMotd no",
+    `PidFile ${o.pidFile}`,
+    ...(o.sftp ? ["Subsystem sftp internal-sftp"] : []),
+    "",
+  ].join("\n");
+}

@@ -35,7 +35,7 @@ import {
   setIniKeys,
   unitScript,
 } from "./site-config";
-import { TwinSsh } from "./ssh";
+import { sshdConfig, TwinSsh } from "./ssh";
 import { Cloud } from "./cloud/cloud";
 import { CloudPlan, keystoneUrl, planCloud, REGION } from "./cloud/plan";
 import { CloudRest } from "./cloud/rest";
@@ -683,21 +683,7 @@ export class Twin {
     const unit = (name: string, text: string) => writeFileSync(join(dir, "units", `${name}.sh`), text, { mode: 0o755 });
     writeFileSync(
       join(dir, "sshd_config"),
-      [
-        `ListenAddress ${h.mgmtIp}`,
-        "Port 22",
-        `HostKey ${dir}/ssh_host_ed25519_key`,
-        `AuthorizedKeysFile ${this.state.stateDir}/authorized_keys`,
-        "PermitRootLogin prohibit-password",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "UsePAM no",
-        "StrictModes no",
-        "PrintMotd no",
-        "PidFile /run/sshd.pid",
-        "Subsystem sftp internal-sftp",
-        "",
-      ].join("\n"),
+      sshdConfig({ listen: h.mgmtIp, hostKey: `${dir}/ssh_host_ed25519_key`, authorizedKeys: `${this.state.stateDir}/authorized_keys`, pidFile: "/run/sshd.pid", sftp: true }),
     );
     unit("ssh", unitScript(["/usr/sbin/sshd", "-D", "-e", "-f", `${dir}/sshd_config`]));
     if (h.role === "controller") {
@@ -1016,19 +1002,7 @@ export class Twin {
     await Promise.all(
       d.vms.map(async (described) => {
         const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
-        const { port } = await api.call<{ port: PortInfo }>(
-          "POST",
-          "/ports",
-          {
-            port: {
-              name: vm.name,
-              network_id: this.state.neutron.networks[vm.subnet],
-              fixed_ips: [{ subnet_id: this.state.neutron.subnets[vm.subnet], ip_address: vm.fixedIp }],
-              admin_state_up: true,
-            },
-          },
-          `port of VM ${vm.name} (${vm.fixedIp})`,
-        );
+        const port = await this.createVmPort(vm);
         if (vm.floatingIp && this.state.neutron.externalNetwork) {
           await api.call("POST", "/floatingips", { floatingip: { floating_network_id: this.state.neutron.externalNetwork, port_id: port.id } }, `floating IP of VM ${vm.name}`);
         }
@@ -1062,6 +1036,25 @@ export class Twin {
     });
   }
 
+  /** A VM's Neutron port with the description's fixed IP (plus `extra` attributes). */
+  private async createVmPort(vm: { name: string; subnet: string; fixedIp: string; host: string }, extra: Record<string, string> = {}): Promise<PortInfo> {
+    const { port } = await this.api().call<{ port: PortInfo }>(
+      "POST",
+      "/ports",
+      {
+        port: {
+          name: vm.name,
+          network_id: this.state.neutron.networks[vm.subnet],
+          fixed_ips: [{ subnet_id: this.state.neutron.subnets[vm.subnet], ip_address: vm.fixedIp }],
+          admin_state_up: true,
+          ...extra,
+        },
+      },
+      `port of VM ${vm.name} (${vm.fixedIp}${extra["binding:host_id"] ? ` on ${vm.host}` : ""})`,
+    );
+    return port;
+  }
+
   /** The VMs of the Neutron-only twin: the twin binds each port itself (as Nova would) and plugs it. */
   private async plugVms(): Promise<void> {
     const api = this.api();
@@ -1071,22 +1064,8 @@ export class Twin {
         // A fault run may bind and plug a VM on another host than the description pins it to.
         const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
         const deviceId = randomUUID();
-        const { port } = await api.call<{ port: PortInfo }>(
-          "POST",
-          "/ports",
-          {
-            port: {
-              name: vm.name,
-              network_id: this.state.neutron.networks[vm.subnet],
-              fixed_ips: [{ subnet_id: this.state.neutron.subnets[vm.subnet], ip_address: vm.fixedIp }],
-              "binding:host_id": vm.host,
-              device_owner: "compute:nova",
-              device_id: deviceId,
-              admin_state_up: true,
-            },
-          },
-          `port of VM ${vm.name} (${vm.fixedIp} on ${vm.host})`,
-        );
+        // Bound as Nova would bind it (this twin has no Nova).
+        const port = await this.createVmPort(vm, { "binding:host_id": vm.host, device_owner: "compute:nova", device_id: deviceId });
         let floatingIp: string | undefined;
         if (vm.floatingIp && this.state.neutron.externalNetwork) {
           const fip = await api.call<{ floatingip: { floating_ip_address: string } }>(

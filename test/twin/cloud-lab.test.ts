@@ -10,6 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { describeWhenPossible } from "./support";
 import { cloudPrerequisitesSync } from "../../lib/twin/cloud/cloud";
 import { descriptionFromStack } from "../../lib/model/description-reader";
 import { synthLayout, twinVerifierDeps } from "../../lib/twin/lab";
@@ -20,20 +21,7 @@ import { verify } from "../../lib/verify/run";
 import type { LabDescription } from "../../lib/model/topology";
 
 function describeCloudTwin(title: string, body: () => void): void {
-  const missing = [...twinPrerequisitesSync(), ...cloudPrerequisitesSync()];
-  if (missing.length === 0) {
-    describe(title, body);
-    return;
-  }
-  if (process.env.DVR_LAB_REQUIRE_REAL === "1") {
-    describe(title, () => {
-      test("machine can run the cloud twin", () => {
-        throw new Error(`DVR_LAB_REQUIRE_REAL=1 but this machine cannot run the cloud twin: ${missing.join(", ")}`);
-      });
-    });
-    return;
-  }
-  describe.skip(title, body);
+  describeWhenPossible("the cloud twin", [...twinPrerequisitesSync(), ...cloudPrerequisitesSync()], title, body);
 }
 
 /** The seed's own check, literally (the columns it names). */

@@ -10,22 +10,10 @@ import { spawnSync } from "child_process";
 import { existsSync, readFileSync, rmSync } from "fs";
 import { Cloud, cloudPrerequisitesSync, defaultCloudStateDir } from "../../lib/twin/cloud/cloud";
 import { alive, enter, processesIn, run } from "../../lib/twin/proc";
+import { describeWhenPossible } from "./support";
 
 function describeCloud(title: string, body: () => void): void {
-  const missing = cloudPrerequisitesSync();
-  if (missing.length === 0) {
-    describe(title, body);
-    return;
-  }
-  if (process.env.DVR_LAB_REQUIRE_REAL === "1") {
-    describe(title, () => {
-      test("machine can run the cloud twin", () => {
-        throw new Error(`DVR_LAB_REQUIRE_REAL=1 but this machine cannot run the cloud twin: ${missing.join(", ")}`);
-      });
-    });
-    return;
-  }
-  describe.skip(title, body);
+  describeWhenPossible("the cloud twin", cloudPrerequisitesSync(), title, body);
 }
 
 const rootMounts = () => readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter(Boolean);
