@@ -1,0 +1,98 @@
+/**
+ * The twin's pure code, without root (the unit project): its plan of the reference lab, its site
+ * settings (noauth, and Keystone auth with the cloud twin), the INI helpers, the pushes it replays
+ * from a synthesized stack, and the curl response parser its REST clients share.
+ */
+import { descriptionFromStack } from "../lib/model/description-reader";
+import { splitCurlResponse } from "../lib/twin/curl-response";
+import { synthLayout } from "../lib/twin/lab";
+import { planTwin } from "../lib/twin/plan";
+import { pushesFromStack } from "../lib/twin/push";
+import { baseSettings, renderIni, setIniKeys, transportUrl, type KeystoneSite } from "../lib/twin/site-config";
+import { sshdConfig } from "../lib/twin/ssh";
+
+const stack = synthLayout("reference");
+const plan = planTwin(descriptionFromStack(stack));
+const host = (name: string) => plan.hosts.find((h) => h.name === name)!;
+const value = (settings: readonly { section: string; key: string; value: string }[] | undefined, section: string, key: string) =>
+  settings?.filter((s) => s.section === section && s.key === key).map((s) => s.value);
+
+describe("the twin's plan of the reference lab", () => {
+  test("hosts, roles, VM hosts and addresses, only TEST-NET", () => {
+    expect(plan.hosts.map((h) => `${h.name} ${h.role} ${h.runsVms ? "vms" : "-"} ${h.ovs ? "ovs" : "-"}`)).toEqual(["ctrl1 controller - -", "com1 dvr_snat vms ovs", "com2 dvr vms ovs"]);
+    for (const h of plan.hosts) expect(h.mgmtIp).toMatch(/^192\.0\.2\./);
+    expect(new Set(plan.hosts.map((h) => h.mgmtIp)).size).toBe(3);
+    expect(host("com1").tunnelIp).toBe("192.0.2.11");
+    expect(host("com1").services).toEqual(expect.arrayContaining(["neutron-openvswitch-agent", "neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent"]));
+  });
+});
+
+describe("site settings", () => {
+  const keystone: KeystoneSite = { authUrl: "http://192.0.2.193:5000", region: "RegionOne", neutronPassword: "n-secret", novaPassword: "v-secret" };
+
+  test("Neutron alone: noauth, no Nova notifications, no Keystone sections", () => {
+    const s = baseSettings(plan, host("ctrl1"))["neutron.conf"];
+    expect(value(s, "DEFAULT", "auth_strategy")).toEqual(["noauth"]);
+    expect(value(s, "DEFAULT", "notify_nova_on_port_status_changes")).toEqual(["False"]);
+    expect(s!.filter((x) => x.section === "keystone_authtoken" || x.section === "nova")).toEqual([]);
+    expect(value(s, "DEFAULT", "transport_url")).toEqual([transportUrl(plan)]);
+  });
+
+  test("the cloud twin: the controller authenticates with Keystone (region RegionOne, not Debian's regionOne) and notifies Nova; agents get no passwords", () => {
+    const s = baseSettings(plan, host("ctrl1"), keystone)["neutron.conf"];
+    expect(value(s, "DEFAULT", "auth_strategy")).toEqual(["keystone"]);
+    expect(value(s, "DEFAULT", "notify_nova_on_port_status_changes")).toEqual(["True"]);
+    expect(value(s, "DEFAULT", "notify_nova_on_port_data_changes")).toEqual(["True"]);
+    expect(value(s, "keystone_authtoken", "region_name")).toEqual(["RegionOne"]);
+    expect(value(s, "keystone_authtoken", "username")).toEqual(["neutron"]);
+    expect(value(s, "keystone_authtoken", "password")).toEqual(["n-secret"]);
+    expect(value(s, "nova", "username")).toEqual(["nova"]);
+    expect(value(s, "nova", "password")).toEqual(["v-secret"]);
+    expect(value(s, "nova", "region_name")).toEqual(["RegionOne"]);
+    const agent = baseSettings(plan, host("com1"), keystone)["neutron.conf"]!;
+    expect(JSON.stringify(agent)).not.toMatch(/secret/);
+    expect(value(agent, "DEFAULT", "notify_nova_on_port_status_changes")).toEqual(["False"]);
+  });
+
+  test("setIniKeys sets in place, adds to an existing section or a new one, keeps comments; renderIni groups by section", () => {
+    const text = "[DEFAULT]\n# region_name = x\nhost = a\n\n[keystone_authtoken]\nregion_name = regionOne\n";
+    const out = setIniKeys(text, [
+      { section: "keystone_authtoken", key: "region_name", value: "RegionOne" },
+      { section: "DEFAULT", key: "debug", value: "" },
+      { section: "nova", key: "username", value: "nova" },
+    ]);
+    expect(out).toBe("[DEFAULT]\ndebug =\n# region_name = x\nhost = a\n\n[keystone_authtoken]\nregion_name = RegionOne\n\n[nova]\nusername = nova\n");
+    expect(renderIni([{ section: "a", key: "x", value: "1" }, { section: "b", key: "y", value: "" }, { section: "a", key: "z", value: "2" }])).toBe("[a]\nx = 1\nz = 2\n\n[b]\ny =\n");
+  });
+
+  test("sshdConfig: key-only root login on one address; sftp only when asked", () => {
+    const c = sshdConfig({ listen: "198.51.100.10", hostKey: "/k", authorizedKeys: "/a", pidFile: "/p" });
+    expect(c).toContain("ListenAddress 198.51.100.10\n");
+    expect(c).toContain("PasswordAuthentication no\n");
+    expect(c).not.toContain("sftp");
+    expect(sshdConfig({ listen: "x", hostKey: "/k", authorizedKeys: "/a", pidFile: "/p", sftp: true })).toContain("Subsystem sftp internal-sftp\n");
+  });
+});
+
+describe("pushes replayed from the synthesized stack", () => {
+  test("one per node, each the file uploads and the remote-exec the stack declares, in the stack's order", () => {
+    const steps = pushesFromStack(stack);
+    expect(steps.map((s) => s.node).sort()).toEqual(["com1", "com2", "ctrl1"]);
+    for (const s of steps) {
+      expect(s.source).toMatch(/^terraform_data\./);
+      expect(s.provisioners.map((p) => p.type)).toEqual(["file", "file", "remote-exec"]);
+    }
+  });
+});
+
+describe("curl -D - -w '\\n%{http_code}' responses", () => {
+  test("an interim 100 Continue, then the final headers, the body and the status", () => {
+    const out = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-Subject-Token: gAAA\r\nContent-Type: application/json\r\n\r\n{\"ok\":true}\n201";
+    expect(splitCurlResponse(out)).toEqual({ status: 201, headers: { "x-subject-token": "gAAA", "content-type": "application/json" }, body: '{"ok":true}' });
+  });
+
+  test("no headers (a body only) and an empty body", () => {
+    expect(splitCurlResponse("plain\n404")).toEqual({ status: 404, headers: {}, body: "plain" });
+    expect(splitCurlResponse("HTTP/1.1 204 No Content\r\nA: b\r\n\r\n\n204")).toEqual({ status: 204, headers: { a: "b" }, body: "" });
+  });
+});
