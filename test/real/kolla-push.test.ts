@@ -79,7 +79,7 @@ describe("dvr_push.py, kolla mode, with a FAKE docker (unit)", () => {
       execFile(
         "python3",
         [SCRIPT, path],
-        { env: { ...process.env, PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_LOG: dockerLog, ...env }, timeout: 60_000 },
+        { env: { ...process.env, PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_LOG: dockerLog, FAKE_DOCKER_LOGDIR: join(dir, "var", "log", "kolla", "neutron"), ...env }, timeout: 60_000 },
         (err, stdout, stderr) => resolve({ status: err ? ((err as any).code ?? -1) : 0, stdout, stderr }),
       );
     });
