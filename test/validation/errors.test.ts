@@ -8,6 +8,7 @@ import { DvrLabInputError, DvrLabValidationError, L3AgentMode } from "../../lib"
 import * as root from "../../lib";
 import { SYNTH_CASES, THROW_CASES } from "./support/cases";
 import { labStack, node, ssh, synthErrors } from "./support/lab";
+import { thrown } from "./support/thrown";
 
 /** The message a validation error's fields make (docs/RULES.md's format). */
 function fromFields(e: DvrLabValidationError): string {
@@ -15,14 +16,6 @@ function fromFields(e: DvrLabValidationError): string {
   return `${e.ruleId ? `[${e.ruleId}] ` : ""}${e.constructPath}: ${e.prop}${value} ${e.problem}; ${e.fix}`;
 }
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("did not throw");
-}
 
 describe("DvrLabValidationError", () => {
   test("is exported from the package root, with DvrLabInputError as its construct-time kind", () => {

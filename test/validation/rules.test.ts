@@ -19,6 +19,7 @@ import {
   SUPPRESSIONS_METADATA,
 } from "../../lib";
 import { annotations, labProps, labStack, node, ssh, stackWith, synthErrors } from "./support/lab";
+import { thrown } from "./support/thrown";
 
 const I001 =
   '[DVR-I001] DvrLab: vms ["t-dvr-a-com1","t-legacy-a-com1"] run on the dvr_snat node "com1", so the same-node rows are placed on the dvr node "com2"; nothing to do (docs/DVR.md §6.3)';
@@ -28,14 +29,6 @@ const E001 =
   '[DVR-E001] DvrLab/ctrl1: mechanismDrivers ["openvswitch"] lacks l2population, so no VXLAN tunnel comes up with DVR; add "l2population" to mechanismDrivers (the default is ["openvswitch", "l2population"])';
 const noL2pop = { controller: { hostName: "ctrl1", ssh: ssh(), mechanismDrivers: ["openvswitch"] } };
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("did not throw");
-}
 
 const withLab = (over: Partial<DvrLabProps>, then: (lab: DvrLab) => void) =>
   stackWith((s) => then(new DvrLab(s, "DvrLab", labProps(over))));
