@@ -121,8 +121,15 @@ describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
       "reference-legacy-floating-ip",
     ]);
     const [, verify] = resourcesOf(doc, "terraform_data").find(([, r]) => r.provisioner?.[0]?.["local-exec"])!;
-    const exec = verify.provisioner[0]["local-exec"];
+    // Two local-execs: the first only stashes the (sensitive) SSH key for the second, the verifier,
+    // which holds no sensitive value, so Terraform shows its table.
+    const [stash, exec] = verify.provisioner.map((p: Record<string, { command: string; environment: Record<string, string> }>) => p["local-exec"]);
+    expect(stash.command).toBe("npx --no-install dvr-lab verify --stash-keys dvr-lab-reports/reference/.keys --access-env DVR_LAB_ACCESS");
+    expect(Object.keys(stash.environment).sort()).toEqual(["DVR_LAB_ACCESS", "DVR_LAB_SSH_KEY_COM1", "DVR_LAB_SSH_KEY_COM2", "DVR_LAB_SSH_KEY_CTRL1"]);
+    expect(Object.values(stash.environment).filter((v) => v === "${var.ssh_private_key}")).toHaveLength(3);
     expect(exec.command).toContain("dvr-lab verify --description-env DVR_LAB_DESCRIPTION --access-env DVR_LAB_ACCESS");
+    expect(exec.command).toContain("--keys-from dvr-lab-reports/reference/.keys");
+    expect(JSON.stringify(exec.environment)).not.toContain("ssh_private_key");
     expect(JSON.parse(exec.environment.DVR_LAB_DESCRIPTION)).toEqual(description);
     expect(verify.depends_on.filter((d: string) => d.startsWith("openstack_compute_instance_v2."))).toHaveLength(6);
   });

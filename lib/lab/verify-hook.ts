@@ -53,6 +53,8 @@ export class VerifyHook extends Construct {
       );
     }
     const environment: Record<string, string> = { DVR_LAB_DESCRIPTION: JSON.stringify(props.description) };
+    /** Private keys given as (sensitive) variables: env name -> the variable's expression. */
+    const keys: Record<string, string> = {};
     const hosts: Record<string, Record<string, unknown>> = {};
     for (const node of props.nodes) {
       const key = node.ssh.privateKey;
@@ -66,19 +68,30 @@ export class VerifyHook extends Construct {
       if (key.kind === "variable") {
         const envName = `DVR_LAB_SSH_KEY_${node.hostName.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}`;
         entry.privateKeyEnv = envName;
-        environment[envName] = key.render()!;
+        keys[envName] = key.render()!;
       }
       hosts[node.hostName] = entry;
     }
     environment.DVR_LAB_ACCESS = JSON.stringify({ hosts, ...(props.vmAccess ? { vm: props.vmAccess } : {}) });
     const reportDir = props.reportDir ?? `dvr-lab-reports/${props.description.name}`;
+    const command = props.command ?? "npx --no-install dvr-lab verify";
+    const verifyArgs = `--description-env DVR_LAB_DESCRIPTION --access-env DVR_LAB_ACCESS --report-dir ${reportDir}`;
+    // Terraform hides ALL output of a provisioner whose config holds a sensitive value. The keys
+    // therefore go in by a first local-exec that only stashes them (0600 files, KEYS_DIR); the
+    // verifier's own local-exec has no sensitive value, reads and deletes the files, and its table
+    // shows in `cdktf deploy`.
+    const keysDir = `${reportDir}/.keys`;
+    const hasKeys = Object.keys(keys).length > 0;
     this.resource = (props.provisionerResource ?? ProvisionerResource.TERRAFORM_DATA).create(this, "Resource", {
       triggers: { description: JSON.stringify(props.description) },
       dependsOn: props.dependsOn,
       provisioners: [
+        ...(hasKeys
+          ? [{ type: "local-exec" as const, command: `${command} --stash-keys ${keysDir} --access-env DVR_LAB_ACCESS`, environment: { DVR_LAB_ACCESS: environment.DVR_LAB_ACCESS, ...keys } }]
+          : []),
         {
           type: "local-exec",
-          command: `${props.command ?? "npx --no-install dvr-lab verify"} --description-env DVR_LAB_DESCRIPTION --access-env DVR_LAB_ACCESS --report-dir ${reportDir}`,
+          command: `${command} ${verifyArgs}${hasKeys ? ` --keys-from ${keysDir}` : ""}`,
           environment,
         },
       ],

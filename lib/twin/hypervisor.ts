@@ -35,6 +35,9 @@ export interface TwinVmState {
   readonly sshd?: { readonly pid: number; readonly hostKey: string; readonly keyName: string };
 }
 
+/** The login user of the twin's VMs (CirrOS's; VerifyVmAccess's default user). */
+export const VM_LOGIN_USER = "cirros";
+
 /** What the stand-in needs of the twin. */
 export interface StandInSite {
   readonly neutron: () => NeutronApi;
@@ -43,6 +46,8 @@ export interface StandInSite {
   readonly vms: Record<string, TwinVmState>;
   /** Hosts a VM may be plugged into (the description's VM hosts). */
   readonly vmHosts: readonly string[];
+  /** Every twin host (DHCP ports may be bound to a host that runs no VM). */
+  readonly hosts?: readonly string[];
   hostPid(host: string): number;
   hostDir(host: string): string;
   sh(host: string, script: string, what: string): Promise<string>;
@@ -145,8 +150,24 @@ export class HypervisorStandIn {
     await must(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", `${req.name}-vm-host-key`, "-f", key], {}, `host key of VM ${req.name}`);
     writeFileSync(join(dir, "authorized_keys"), req.keyPair!.publicKey.trim() + "\n", { mode: 0o600 });
     writeFileSync(join(dir, "sshd_config"), sshdConfig({ listen: ip, hostKey: key, authorizedKeys: join(dir, "authorized_keys"), pidFile: join(dir, "sshd.pid") }));
-    // In the VM's network namespace, with its host's mount and uts namespaces (its /run/sshd).
-    const pid = spawnDetached([...enter(vmPid), "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")], join(dir, "sshd.log"));
+    // The image's login user (CirrOS: "cirros", what the verifier logs in as by default) exists in
+    // the VM's own /etc/passwd and /etc/shadow: this machine's, plus that user as an alias of root
+    // (the stand-in VM shares the host's files; ping and `ip route get` behave the same).
+    const passwd = join(dir, "passwd");
+    const shadow = join(dir, "shadow");
+    writeFileSync(passwd, `${readFileSync("/etc/passwd", "utf8").trimEnd()}\n${VM_LOGIN_USER}:x:0:0:${VM_LOGIN_USER} (the image's login user, stand-in):/root:/bin/sh\n`);
+    writeFileSync(shadow, `${readFileSync("/etc/shadow", "utf8").trimEnd()}\n${VM_LOGIN_USER}:*:20000:0:99999:7:::\n`, { mode: 0o600 });
+    // In the VM's network namespace, with its host's uts namespace and a private mount namespace of
+    // the host's (its /run/sshd; the two files above bound over /etc). unshare and sh exec: the pid is sshd's.
+    const pid = spawnDetached(
+      [
+        ...enter(vmPid),
+        "unshare", "--mount", "--propagation", "private", "--",
+        "/bin/sh", "-c", 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && exec /usr/sbin/sshd -D -e -f "$3"',
+        "vm-sshd", passwd, shadow, join(dir, "sshd_config"),
+      ],
+      join(dir, "sshd.log"),
+    );
     const hostKey = readFileSync(`${key}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
     return { pid, hostKey, keyName: req.keyPair!.name };
   }
@@ -192,6 +213,7 @@ export class HypervisorStandIn {
         s.log(`hypervisor stand-in: unplugged VM ${name} (instance ${vm.instanceId} ${p ? "no longer holds its port" : "gone with its port"})`);
       }
     }
+    await this.dhcpPortsChecksummed(ports);
     const plugged: string[] = [];
     const known = new Set(Object.values(s.vms).map((v) => v.portId));
     for (const p of bound.filter((x) => !known.has(x.id))) {
@@ -221,6 +243,40 @@ export class HypervisorStandIn {
       s.log(`hypervisor stand-in: plugged VM ${name} (instance ${server.id}) into br-int on ${host}, port ${p.id}, ${p.fixed_ips[0]?.ip_address ?? "no IP"}`);
     }
     return { plugged, unplugged };
+  }
+
+  /** DHCP ports whose qdhcp interface already computes its own checksums. */
+  private readonly checksummed = new Set<string>();
+
+  /**
+   * The DHCP agent's qdhcp interfaces get what the VMs get (plug()): TX checksum offload off. The
+   * veth's offload leaves TCP checksums partial, and OVS's userspace datapath, which stands in for
+   * the kernel datapath here, forwards them unfinished: an SSH from a qdhcp namespace to a VM (the
+   * verifier's VM hop on a real lab) times out while ping passes. A real node's kernel datapath
+   * completes them; this is hardware stand-in, not Neutron.
+   */
+  private async dhcpPortsChecksummed(ports: readonly PortInfo[]): Promise<void> {
+    const s = this.site;
+    const hosts = s.hosts ?? s.vmHosts;
+    for (const p of ports) {
+      const host = p["binding:host_id"];
+      if (p.device_owner !== "network:dhcp" || this.checksummed.has(p.id) || !hosts.includes(host)) continue;
+      const ns = `qdhcp-${p.network_id}`;
+      const out = await s.sh(
+        host,
+        [
+          `[ -e /run/netns/${ns} ] || exit 0`,
+          // The agent creates the namespace before it moves its ns- interface in: done only with one.
+          "n=0",
+          `for i in $(ip netns exec ${ns} ls /sys/class/net); do`,
+          `  if [ "$i" != lo ]; then ip netns exec ${ns} ethtool -K "$i" tx off >/dev/null; n=$((n + 1)); fi`,
+          "done",
+          `if [ "$n" -gt 0 ]; then echo checksummed; fi`,
+        ].join("\n"),
+        `TX checksum offload off in ${ns} on ${host}`,
+      );
+      if (out.includes("checksummed")) this.checksummed.add(p.id);
+    }
   }
 
   /** Syncs every `intervalMs` until the returned stop function is called (which awaits the last sync). */

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join, resolve } from "path";
+import { basename, dirname, join, resolve } from "path";
 import type { LabDescription } from "../model/topology";
 import { renderMarkdown } from "../verify/report";
 import { verify, type Report, type VerifyOptions } from "../verify/run";
@@ -13,6 +13,8 @@ import { Cloud } from "./cloud/cloud";
 import { namespaceFetch } from "./ns-fetch";
 import { NeutronClient } from "../verify/neutron";
 import { defaultStateDir, Twin } from "./twin";
+import { DeployResult, runDeploy } from "./deploy";
+import { packageRoot } from "../push/remote-script";
 
 /**
  * `dvr-lab lab`: the synthesized lab on the twin, then the verifier's FULL run exactly as against a
@@ -23,8 +25,11 @@ import { defaultStateDir, Twin } from "./twin";
 export const LAYOUTS = { reference: { dir: "reference-lab", cls: "ReferenceLabStack" }, upstream: { dir: "upstream-layout", cls: "UpstreamLayoutStack" } } as const;
 export type Layout = keyof typeof LAYOUTS;
 
-/** Synthesizes an example in-process (cdktf App into a temp outdir, validations on) and returns cdk.tf.json parsed. */
-export function synthLayout(layout: Layout): Record<string, unknown> {
+/**
+ * Synthesizes an example in-process (cdktf App, validations on) into `outdir` and returns the
+ * stack's folder (cdk.tf.json and its assets), as `cdktf synth` writes it.
+ */
+export function synthLayoutInto(layout: Layout, outdir: string): string {
   const l = LAYOUTS[layout];
   if (!l) throw new Error(`unknown layout "${String(layout)}" (known: ${Object.keys(LAYOUTS).join(", ")})`);
   // Loaded lazily: the examples import the whole library.
@@ -32,12 +37,17 @@ export function synthLayout(layout: Layout): Record<string, unknown> {
   const { App } = require("cdktf") as typeof import("cdktf");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require(`../layouts/${l.dir}`) as Record<string, new (scope: unknown, id: string) => unknown>;
+  const app = new App({ outdir });
+  new mod[l.cls](app, l.dir);
+  app.synth();
+  return join(outdir, "stacks", l.dir);
+}
+
+/** Synthesizes an example in-process (into a temp outdir) and returns cdk.tf.json parsed. */
+export function synthLayout(layout: Layout): Record<string, unknown> {
   const out = mkdtempSync(join(tmpdir(), "dvr-lab-synth-"));
   try {
-    const app = new App({ outdir: out });
-    new mod[l.cls](app, l.dir);
-    app.synth();
-    return JSON.parse(readFileSync(join(out, "stacks", l.dir, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
+    return JSON.parse(readFileSync(join(synthLayoutInto(layout, out), "cdk.tf.json"), "utf8")) as Record<string, unknown>;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -46,6 +56,15 @@ export function synthLayout(layout: Layout): Record<string, unknown> {
 export interface LabRunOptions {
   /** The synthesized stack (parsed cdk.tf.json); default: synthesize `layout` in-process. */
   readonly stack?: Record<string, unknown>;
+  /** Where `stack` was read from (its folder holds the assets; Terraform runs there). */
+  readonly stackFile?: string;
+  /**
+   * The twin re-enacts Terraform (replays the stack's pushes, builds the tenant side itself) instead
+   * of the real `terraform apply` (lib/twin/deploy.ts). Fault runs use it until each fault is a real
+   * deviation on the Terraform path.
+   * @default false, true with `fault`
+   */
+  readonly replay?: boolean;
   readonly layout?: Layout;
   readonly fault?: string;
   readonly name?: string;
@@ -80,6 +99,8 @@ export interface LabRunResult {
   /** Wall time per phase (s). */
   readonly seconds: { synth?: number; up?: number; verify: number[]; down?: number; total: number };
   readonly twinTimings?: Record<string, number>;
+  /** The real deploy (not `replay`): Terraform's phases, resources applied, the second plan, what destroy left. */
+  readonly deploy?: Pick<DeployResult, "phases" | "applied" | "planAgain" | "leftovers" | "terraform">;
   /** 0: gate passed and every row passed in every run; 1: a failure; 3: inconclusive, nothing failed. */
   readonly exitCode: number;
   readonly error?: string;
@@ -114,7 +135,60 @@ export function twinVerifierDeps(twin: Twin, tmp: string, log: (line: string) =>
   };
 }
 
+/**
+ * The real deploy as `dvr-lab lab` runs it: the stack's folder (a `--stack` file's, or the example
+ * synthesized into <package>/cdktf.out as `npm run synth` and `cdktf synth` write it, so that the
+ * VerifyHook's `npx --no-install dvr-lab` resolves to this package), then runDeploy.
+ */
+async function runLabDeploy(opts: LabRunOptions): Promise<LabRunResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? (() => undefined);
+  const s = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+  let synthSeconds: number | undefined;
+  let stackDir: string;
+  if (opts.stackFile) {
+    stackDir = dirname(resolve(opts.stackFile));
+    if (basename(opts.stackFile) !== "cdk.tf.json") throw new Error(`dvr-lab lab: --stack must name a synthesized cdk.tf.json in its stack folder (got ${opts.stackFile})`);
+  } else if (opts.stack) {
+    throw new Error("dvr-lab lab: the real deploy needs the stack's folder (stackFile), not only its JSON");
+  } else {
+    const t = Date.now();
+    stackDir = synthLayoutInto(opts.layout ?? "reference", join(packageRoot(), "cdktf.out"));
+    synthSeconds = s(t);
+    log(`synthesized ${LAYOUTS[opts.layout ?? "reference"].dir} into ${stackDir} (${synthSeconds} s)`);
+  }
+  const r = await runDeploy({
+    stackDir,
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    ...(opts.reportDir ? { reportDir: opts.reportDir } : {}),
+    verifyRuns: opts.runs ?? 1,
+    keepLogs: opts.keepLogs ?? false,
+    log,
+    ...(opts.onStateDir ? { onStateDir: opts.onStateDir } : {}),
+  });
+  const sec = (n: string) => r.phases.filter((p) => p.name === n).reduce((a, p) => a + p.seconds, 0);
+  return {
+    lab: r.lab,
+    ...(opts.layout ? { layout: opts.layout } : {}),
+    description: r.description,
+    reports: r.reports,
+    seconds: {
+      ...(synthSeconds !== undefined ? { synth: synthSeconds } : {}),
+      up: sec("twin up"),
+      verify: r.phases.filter((p) => p.name === "apply" || p.name === "verify again").map((p) => p.seconds),
+      down: sec("twin down"),
+      total: s(t0),
+    },
+    deploy: { phases: r.phases, applied: r.applied, ...(r.planAgain ? { planAgain: r.planAgain } : {}), ...(r.leftovers ? { leftovers: r.leftovers } : {}), terraform: r.terraform },
+    exitCode: r.exitCode,
+    ...(r.error ? { error: r.error } : {}),
+    transport: `${r.terraform}: file + remote-exec pushes over SSH (verified host keys), terraform-provider-openstack, the VerifyHook's local-exec (dvr-lab verify)`,
+  };
+}
+
 export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
+  if (!opts.fault && !opts.replay) return runLabDeploy(opts);
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
   const s = (t: number) => Math.round((Date.now() - t) / 100) / 10;

@@ -118,6 +118,15 @@ export interface TwinUpOptions {
    * @default false (Neutron alone, noauth; the twin binds the VM ports itself)
    */
   readonly cloud?: boolean;
+  /**
+   * The twin as the cloud a user's Terraform deploys to (implies `cloud`): every node booted with
+   * its services on the site settings (no DVR yet), the cloud admin's external network, image and
+   * flavor, and nothing else. The config pushes and the whole tenant side are left to Terraform
+   * (`dvr-lab lab`, lib/twin/deploy.ts); the hypervisor stand-in plugs what Nova boots while the
+   * caller keeps `hypervisor().watch()` running.
+   * @default false (the twin replays the stack's pushes and builds the tenant side itself)
+   */
+  readonly terraform?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -329,6 +338,7 @@ export class Twin {
       ...(admin && this.state.cloud ? { nova: { rest: admin, url: novaUrl(this.state.cloud) } } : {}),
       vms: this.state.vms,
       vmHosts: this.plan.hosts.filter((h) => h.runsVms).map((h) => h.name),
+      hosts: this.plan.hosts.map((h) => h.name),
       hostPid: (h) => this.hostPid(h),
       hostDir: (h) => this.hostDir(h),
       sh: (h, script, what) => this.sh(h, script, what),
@@ -406,7 +416,8 @@ export class Twin {
     const keyJobs: Promise<unknown>[] = [keygen(join(sd, "operator_ed25519"), "dvr-lab-twin-operator")];
     for (const h of plan.hosts) {
       const dir = this.hostDir(h.name);
-      for (const sub of ["log", "lib-neutron/lock", "units", "run", "rabbit"]) mkdirSync(join(dir, sub), { recursive: true });
+      for (const sub of ["log", "lib-neutron/lock", "units", "run", "rabbit", "root-ssh"]) mkdirSync(join(dir, sub), { recursive: true });
+      chmodSync(join(dir, "root-ssh"), 0o700);
       writeFileSync(join(dir, "hosts"), hostsFile.replace(`${h.mgmtIp} ${h.name}`, `${h.mgmtIp} ${h.name} ${h.name}.twin`));
       copyFileSync(join(this.root, "remote", "twin", "systemctl"), join(dir, "systemctl"));
       chmodSync(join(dir, "systemctl"), 0o755);
@@ -466,7 +477,7 @@ export class Twin {
     this.mark("hosts booted (sshd, OVS, MariaDB, RabbitMQ started)");
 
     // The cloud twin's plan (its passwords go into neutron-server's Keystone settings).
-    if (opts.cloud) {
+    if (opts.cloud || opts.terraform) {
       const stateDir = cloudStateDirOf(sd);
       this.cloudPlan = planCloud({
         name: this.state.name,
@@ -510,6 +521,11 @@ export class Twin {
       plan.hosts.map((h) => waitFor(`sshd on ${h.name}`, 15000, async () => (await ssh.exec(h.mgmtIp, "hostname")).stdout.trim() === h.name, 200)),
     );
     this.mark("sshd reachable with verified host keys");
+
+    if (opts.terraform) {
+      await this.bootForTerraform(() => Promise.race([catalog, cloud!]), cloud!);
+      return;
+    }
 
     // The project's push, controller first (agents exit without their DVR MAC from the server).
     const fault = this.fault;
@@ -558,22 +574,7 @@ export class Twin {
       await this.waitAgents(60000);
     }
     this.mark("agents alive with the expected modes");
-    // A DHCP agent reports alive before it consumes notifications ("DHCP agent started" comes after
-    // its first sync and RPC consumer): a port created in between never gets its DHCP ack and stays
-    // DOWN (DHCP provisioning block). Wait for the line of the running process.
-    await Promise.all(
-      plan.hosts
-        .filter((h) => h.services.includes("neutron-dhcp-agent"))
-        .map((h) =>
-          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, async () => {
-            await this.maybeHeal(); // the DHCP agent starts privsep daemons too
-            return this.logSinceStart(h.name, "neutron-dhcp-agent").includes("DHCP agent started");
-          }, 300).catch((e: Error) => {
-            const tail = this.logSinceStart(h.name, "neutron-dhcp-agent").trim().split("\n").slice(-5).join("\n    ");
-            throw new Error(`${e.message}; its log since its start ends:\n    ${tail || "(empty)"}`);
-          }),
-        ),
-    );
+    await this.waitDhcpSynced();
     this.mark("DHCP agents synced");
     if (cloud) {
       await cloud;
@@ -856,6 +857,70 @@ export class Twin {
     return problems;
   }
 
+  /**
+   * A DHCP agent reports alive before it consumes notifications ("DHCP agent started" comes after
+   * its first sync and RPC consumer): a port created in between never gets its DHCP ack and stays
+   * DOWN (DHCP provisioning block). Waits for that line of each running DHCP agent.
+   */
+  private async waitDhcpSynced(): Promise<void> {
+    await Promise.all(
+      this.plan.hosts
+        .filter((h) => h.services.includes("neutron-dhcp-agent"))
+        .map((h) =>
+          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, async () => {
+            await this.maybeHeal(); // the DHCP agent starts privsep daemons too
+            return this.logSinceStart(h.name, "neutron-dhcp-agent").includes("DHCP agent started");
+          }, 300).catch((e: Error) => {
+            const tail = this.logSinceStart(h.name, "neutron-dhcp-agent").trim().split("\n").slice(-5).join("\n    ");
+            throw new Error(`${e.message}; its log since its start ends:\n    ${tail || "(empty)"}`);
+          }),
+        ),
+    );
+  }
+
+  /**
+   * The cloud before the user's Terraform (TwinUpOptions.terraform): each node boots its enabled
+   * services on the site settings, as the lab's nodes run before the DVR push (L3 agents legacy, no
+   * distributed routing); the admin's external network; on every DHCP node root's default SSH
+   * identity is the lab key pair's private half (how the verifier reaches the VMs through the qdhcp
+   * namespaces, `VerifyVmAccess` defaults). Pushes and tenant are Terraform's.
+   */
+  private async bootForTerraform(catalog: () => Promise<void>, cloud: Promise<void>): Promise<void> {
+    const plan = this.plan;
+    const ctrl = plan.controller;
+    const boot = (h: TwinHostPlan) => this.sh(h.name, `systemctl start ${h.services.join(" ")}`, `boot ${h.name}'s services`);
+    await boot(ctrl);
+    await catalog();
+    this.mark("cloud: Keystone's catalog and service users in place");
+    await waitFor("the neutron API", 90000, () => this.api().up(), 300);
+    this.mark("neutron-server up (site settings, before any push)");
+    // The agents after the server: an agent's first RPC sent before the server consumes its queues
+    // is lost (the L3 agent then waits 60 s for get_host_ha_router_count and backs off 44 s more).
+    await Promise.all(plan.hosts.filter((h) => h.name !== ctrl.name).map(boot));
+    this.mark("agent nodes booted their neutron services");
+    let last: AgentProblem[] = [];
+    await waitFor("agents alive", 90000, async () => {
+      await this.maybeHeal();
+      last = (await this.agentProblems()).filter((p) => p.kind === "missing" || p.kind === "not-alive" || p.kind === "unexpected");
+      return last.length === 0;
+    }, 500).catch(() => {
+      throw new Error(`dvr-lab twin: agents did not come up before the push:\n  - ${last.map(formatAgentProblem).join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
+    });
+    this.mark("agents alive (before the push)");
+    await this.waitDhcpSynced();
+    await cloud;
+    this.mark("cloud twin up (Keystone, Glance, Placement, Nova)");
+    await this.createExternalNetwork();
+    const key = join(this.state.stateDir, "operator_ed25519");
+    for (const h of plan.hosts.filter((x) => x.services.includes("neutron-dhcp-agent"))) {
+      const to = join(this.hostDir(h.name), "root-ssh", "id_ed25519");
+      copyFileSync(key, to);
+      chmodSync(to, 0o600);
+    }
+    this.save();
+    this.mark("external network created; ready for Terraform");
+  }
+
   private async waitAgents(timeoutMs: number): Promise<void> {
     let last: AgentProblem[] = [];
     try {
@@ -873,41 +938,46 @@ export class Twin {
   // -------------------------------------------------------------------------------------------
   // tenant side
 
+  /** The cloud admin's external network and its subnet (flat, on the description's physnet). */
+  private async createExternalNetwork(): Promise<void> {
+    const api = this.api();
+    const d = this.plan.description;
+    const n = this.state.neutron;
+    if (!d.external) return;
+    const e = d.external;
+    const net = await api.call<{ network: { id: string } }>(
+      "POST",
+      "/networks",
+      { network: { name: e.network, "router:external": true, "provider:network_type": "flat", "provider:physical_network": e.physnet, admin_state_up: true } },
+      `external network ${e.network}`,
+    );
+    n.externalNetwork = net.network.id;
+    const sub = await api.call<{ subnet: { id: string } }>(
+      "POST",
+      "/subnets",
+      {
+        subnet: {
+          name: `${e.network}-subnet`,
+          network_id: net.network.id,
+          ip_version: 4,
+          cidr: e.cidr,
+          gateway_ip: e.gatewayIp,
+          enable_dhcp: false,
+          ...(e.allocationPool.start ? { allocation_pools: [e.allocationPool] } : {}),
+        },
+      },
+      `external subnet ${e.cidr}`,
+    );
+    n.subnets[`${e.network}-subnet`] = sub.subnet.id;
+  }
+
   private async createTenant(): Promise<void> {
     const api = this.api();
     const d = this.plan.description;
     const n = this.state.neutron;
     const dhcp = this.plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
-    const externalNet = async () => {
-      if (!d.external) return;
-      const e = d.external;
-      const net = await api.call<{ network: { id: string } }>(
-        "POST",
-        "/networks",
-        { network: { name: e.network, "router:external": true, "provider:network_type": "flat", "provider:physical_network": e.physnet, admin_state_up: true } },
-        `external network ${e.network}`,
-      );
-      n.externalNetwork = net.network.id;
-      const sub = await api.call<{ subnet: { id: string } }>(
-        "POST",
-        "/subnets",
-        {
-          subnet: {
-            name: `${e.network}-subnet`,
-            network_id: net.network.id,
-            ip_version: 4,
-            cidr: e.cidr,
-            gateway_ip: e.gatewayIp,
-            enable_dhcp: false,
-            ...(e.allocationPool.start ? { allocation_pools: [e.allocationPool] } : {}),
-          },
-        },
-        `external subnet ${e.cidr}`,
-      );
-      n.subnets[`${e.network}-subnet`] = sub.subnet.id;
-    };
     await Promise.all([
-      externalNet(),
+      this.createExternalNetwork(),
       ...d.subnets.map(async (s) => {
         const net = await api.call<{ network: { id: string } }>(
           "POST",

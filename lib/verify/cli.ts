@@ -27,6 +27,11 @@ lab description (one of):
 node access (one of; JSON {"hosts": {"<name>": {"address","user","port","hostKey","privateKeyFile"|"privateKeyEnv"}}}):
   --access FILE
   --access-env VAR           (the verify hook uses DVR_LAB_ACCESS)
+  --keys-from DIR            read each "privateKeyEnv" that is unset from DIR/<VAR> and delete the file
+                             (the verify hook's own hand-over, see --stash-keys)
+  --stash-keys DIR           only write each "privateKeyEnv" variable to DIR/<VAR> (0600) and exit: the
+                             verify hook's first local-exec, so that the verifier's own local-exec has no
+                             sensitive value and Terraform shows its output
 neutron:
   --neutron-url URL          noauth Neutron (no auth headers sent); otherwise Keystone v3 from OS_* variables
 VM traffic (pings run inside the source VM, reached over ssh from the qdhcp namespace of the DHCP node):
@@ -54,6 +59,8 @@ export interface CliOptions {
   lab?: string;
   access?: string;
   accessEnv?: string;
+  keysFrom?: string;
+  stashKeys?: string;
   neutronUrl?: string;
   reportDir?: string;
   pings: number;
@@ -80,6 +87,8 @@ export const SPEC = {
     lab: { type: "string" },
     access: { type: "string" },
     "access-env": { type: "string" },
+    "keys-from": { type: "string" },
+    "stash-keys": { type: "string" },
     "neutron-url": { type: "string", pattern: /^https?:\/\/\S+$/, patternHint: "an http(s) URL" },
     "report-dir": { type: "string" },
     pings: { type: "integer", min: 1, max: 1000, default: 5 },
@@ -101,6 +110,13 @@ export function parseArgs(args: readonly string[]): CliOptions {
   const p = parse(SPEC, args);
   if (p.help) return { pings: 5, window: "all", continueAfterGateFailure: false, json: false, plan: false, help: true };
   const v = p.values;
+  if (v["stash-keys"] !== undefined) {
+    oneOf(p.given, ["access", "access-env"]);
+    const o: CliOptions = { pings: 5, window: "all", continueAfterGateFailure: false, json: false, plan: false, help: false, stashKeys: v["stash-keys"] };
+    if (v.access !== undefined) o.access = v.access;
+    if (v["access-env"] !== undefined) o.accessEnv = v["access-env"];
+    return o;
+  }
   oneOf(p.given, ["description", "description-env", "synth"]);
   if (v.synth !== undefined && v.lab === undefined) throw new UsageError("--synth needs --lab NAME");
   if (v.lab !== undefined && v.synth === undefined) throw new UsageError("--lab is only used with --synth");
@@ -120,6 +136,7 @@ export function parseArgs(args: readonly string[]): CliOptions {
     ["lab", v.lab],
     ["access", v.access],
     ["accessEnv", v["access-env"]],
+    ["keysFrom", v["keys-from"]],
     ["neutronUrl", v["neutron-url"]],
     ["reportDir", v["report-dir"]],
     ["vmUser", v["vm-user"]],
@@ -185,6 +202,47 @@ export function loadAccess(o: CliOptions, env: NodeJS.ProcessEnv): AccessInfo {
   return a;
 }
 
+/** The env names of the access info's `privateKeyEnv` keys. */
+function keyEnvNames(a: AccessInfo): string[] {
+  return [...new Set(Object.values(a.hosts).map((h) => h.privateKeyEnv).filter((x): x is string => !!x))];
+}
+
+/** `--stash-keys DIR`: each privateKeyEnv value to DIR/<VAR> (dir 0700, files 0600). */
+export function stashKeys(a: AccessInfo, dir: string, env: NodeJS.ProcessEnv): string[] {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const names = keyEnvNames(a);
+  for (const name of names) {
+    const value = env[name];
+    if (!value) throw inputError(`--stash-keys: ${name} (privateKeyEnv) is empty or unset`);
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, value.endsWith("\n") ? value : value + "\n", { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+  }
+  return names;
+}
+
+/**
+ * `--keys-from DIR`: an env with every unset privateKeyEnv read from DIR/<VAR>; the files are
+ * deleted as they are read (and DIR when it is then empty).
+ */
+export function keysFrom(a: AccessInfo, dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of keyEnvNames(a)) {
+    if (out[name]) continue;
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) throw inputError(`--keys-from: ${file} not found (${name} is unset too)`);
+    out[name] = fs.readFileSync(file, "utf8");
+    fs.rmSync(file, { force: true });
+  }
+  try {
+    if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  } catch {
+    // already gone
+  }
+  return out;
+}
+
 export interface CliIo extends BaseIo {
   /** Replaces the real transport / VM executor / Neutron client (tests, the twin). */
   readonly deps?: (o: CliOptions, d: LabDescription, a: AccessInfo) => VerifyDeps;
@@ -198,6 +256,10 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
     o = parseArgs(args);
     if (o.help) {
       out(USAGE);
+      return EXIT.OK;
+    }
+    if (o.stashKeys) {
+      stashKeys(loadAccess(o, env), o.stashKeys, env);
       return EXIT.OK;
     }
     d = loadDescription(o, env);
@@ -227,8 +289,10 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
     }
   }
   let access: AccessInfo;
+  let keyEnv: NodeJS.ProcessEnv = env;
   try {
     access = loadAccess(o, env);
+    if (o.keysFrom) keyEnv = keysFrom(access, o.keysFrom, env);
     const missing = d.hosts.filter((h) => h.role !== "controller" && !access.hosts[h.name]).map((h) => h.name);
     if (missing.length) throw inputError(`access has no entry for host(s) ${missing.join(", ")}`);
   } catch (e) {
@@ -237,7 +301,7 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
   const deps: VerifyDeps = io.deps
     ? io.deps(o, d, access)
     : {
-        transport: new SshTransport(access, { env }),
+        transport: new SshTransport(access, { env: keyEnv }),
         vm: vmOpts(access),
         neutron: new NeutronClient(o.neutronUrl ? { url: o.neutronUrl } : { env }),
         access,

@@ -101,9 +101,21 @@ export class QdhcpSshVmExecutor implements VmExecutor {
     return [{ host: this.viaHost(description), phase: "ping", detail: `${batch.length} pings from VMs via qdhcp namespaces (one script)` }];
   }
 
+  /**
+   * The node whose qdhcp namespace of `networkId` pings a VM: `viaHost` when given; otherwise the
+   * first DHCP host whose namespaces (the structure snapshot) include `qdhcp-<network id>` (with
+   * several DHCP agents, Neutron schedules each network to one of them: dhcp_agents_per_network = 1),
+   * else the description's first DHCP host.
+   */
+  public hostFor(networkId: string, ctx: VmExecutorContext): string {
+    if (this.opts.viaHost) return this.opts.viaHost;
+    const ns = `qdhcp-${networkId}`;
+    const h = ctx.description.hosts.find((x) => x.agents.includes("DHCP agent") && ctx.namespacesOn(x.name).includes(ns));
+    return h ? h.name : this.viaHost(ctx.description);
+  }
+
   public async ping(batch: readonly PingRequest[], ctx: VmExecutorContext): Promise<PingOutcome[]> {
     if (batch.length === 0) return [];
-    const host = this.viaHost(ctx.description);
     const user = this.opts.user ?? "cirros";
     const sshOpts = [
       "-o", "StrictHostKeyChecking=no",
@@ -119,12 +131,19 @@ export class QdhcpSshVmExecutor implements VmExecutor {
       if (!net) missing.push({ key: p.key, ran: false, transmitted: 0, received: 0, output: `no network id for subnet ${p.vm.subnet}` });
       return !!net;
     });
-    const script = groupedPingScript(runnable, (p) =>
-      shJoin(["ip", "netns", "exec", `qdhcp-${ctx.networkIdOf(p.vm.subnet)}`, "ssh", ...sshOpts, `${user}@${p.vm.fixedIp}`, vmProbeScript(p)]),
+    const groups = groupBy(runnable, (p) => this.hostFor(ctx.networkIdOf(p.vm.subnet)!, ctx));
+    const results = await Promise.all(
+      [...groups].map(async ([host, ps]) => {
+        const script = groupedPingScript(ps, (p) =>
+          shJoin(["ip", "netns", "exec", `qdhcp-${ctx.networkIdOf(p.vm.subnet)}`, "ssh", ...sshOpts, `${user}@${p.vm.fixedIp}`, vmProbeScript(p)]),
+        );
+        const timeoutMs = Math.max(...ps.map((p) => p.count * (p.waitSeconds + 1))) * 1000 + 60000;
+        const res = await ctx.transport.run(host, { script }, { timeoutMs });
+        return parseGroupedPings(ps, res.stdout, res.stderr);
+      }),
     );
-    const timeoutMs = Math.max(...batch.map((p) => p.count * (p.waitSeconds + 1))) * 1000 + 60000;
-    const res = runnable.length ? await ctx.transport.run(host, { script }, { timeoutMs }) : { stdout: "", stderr: "", code: 0 };
-    return [...parseGroupedPings(runnable, res.stdout, res.stderr), ...missing];
+    const byKey = new Map([...results.flat(), ...missing].map((o) => [o.key, o]));
+    return batch.map((p) => byKey.get(p.key)!);
   }
 }
 

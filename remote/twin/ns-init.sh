@@ -2,7 +2,7 @@
 # First process of a twin namespace, started as
 #   unshare --mount --net --uts --propagation private -- bash ns-init.sh NAME DIR KIND
 # KIND: "outer" (the lab networks), "host" (a lab host). Prepares a private /run, /tmp and /sys,
-# the host's own /etc/hosts and host name, binds the host's neutron dirs and the twin's systemctl
+# the host's own /etc/hosts and host name, binds the host's neutron dirs, its /root/.ssh and the twin's systemctl
 # over the Debian paths (inside this mount namespace only), sets sysctls explicitly, and then
 # becomes `sleep infinity` (its comm "sleep" tells the twin the namespace is ready).
 set -euo pipefail
@@ -25,6 +25,11 @@ if [ "$kind" = host ]; then
   mount --bind "$dir/log" /var/log/neutron
   mount --bind "$dir/lib-neutron" /var/lib/neutron
   mount --bind "$dir/systemctl" /usr/bin/systemctl
+  # The host's own root SSH identity (the lab key on DHCP nodes, for the verifier's VM hop).
+  if [ -d "$dir/root-ssh" ]; then
+    mkdir -p /root/.ssh
+    mount --bind "$dir/root-ssh" /root/.ssh
+  fi
 fi
 
 ip link set lo up

@@ -90,3 +90,33 @@ describe("dvr-lab verify", () => {
     expect((await verifyRun(deps(t))).code).toBe(EXIT.INCONCLUSIVE);
   });
 });
+
+describe("dvr-lab verify: the verify hook's key hand-over (--stash-keys, then --keys-from)", () => {
+  const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+
+  test("--stash-keys writes each privateKeyEnv to DIR/<VAR> (0600, dir 0700), prints nothing, exit 0", async () => {
+    const dir = path.join(tmpDir(), "keys");
+    const r = await cli(["verify", "--stash-keys", dir, "--access-env", "ACC"], { env: { ACC: ACCESS, LAB_KEY: KEY } });
+    expect([r.code, r.out, r.err]).toEqual([0, "", ""]);
+    expect(fs.readdirSync(dir)).toEqual(["LAB_KEY"]);
+    expect(fs.readFileSync(path.join(dir, "LAB_KEY"), "utf8")).toBe(KEY);
+    expect(fs.statSync(path.join(dir, "LAB_KEY")).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  test("--stash-keys with the key variable unset: exit 2 naming it", async () => {
+    expectUsageError(await cli(["verify", "--stash-keys", path.join(tmpDir(), "k"), "--access-env", "ACC"], { env: { ACC: ACCESS } }), CMD, "--stash-keys: LAB_KEY (privateKeyEnv) is empty or unset");
+  });
+
+  test("--keys-from reads the stashed key for the SSH transport and deletes the files and the dir", async () => {
+    const dir = path.join(tmpDir(), "keys");
+    await cli(["verify", "--stash-keys", dir, "--access-env", "ACC"], { env: { ACC: ACCESS, LAB_KEY: KEY } });
+    const { keysFrom } = await import("../../lib/verify/cli");
+    const env = keysFrom(JSON.parse(ACCESS), dir, { OTHER: "x" });
+    expect(env).toEqual({ OTHER: "x", LAB_KEY: KEY });
+    expect(fs.existsSync(dir)).toBe(false);
+    // A variable that is set wins over the stash, which is then not needed.
+    expect(keysFrom(JSON.parse(ACCESS), dir, { LAB_KEY: "set" }).LAB_KEY).toBe("set");
+    expect(() => keysFrom(JSON.parse(ACCESS), dir, {})).toThrow(`--keys-from: ${path.join(dir, "LAB_KEY")} not found (LAB_KEY is unset too)`);
+  });
+});
