@@ -35,7 +35,10 @@ export interface DeployOptions {
   readonly stackDir: string;
   readonly name?: string;
   readonly stateDir?: string;
-  /** The reports (report.json, report.md of the hook's verifier run), terraform.log and deploy.json go here. */
+  /**
+   * The reports (report[-N].json/.md of the hook's verifier runs), terraform.log and deploy.json go here.
+   * @default "<stackDir>/dvr-lab-reports/<name>-lab"
+   */
   readonly reportDir?: string;
   /**
    * Verifier runs: the apply's VerifyHook, then `terraform apply -replace=<hook>` for each further
@@ -132,7 +135,8 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   const description = descriptionFromStack(stack);
   const name = opts.name ?? description.name;
   const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
-  const reportDir = opts.reportDir ? resolve(opts.reportDir) : join(stateDir, "..", `${name}-deploy-report`);
+  // Default: beside the hook's own reports in the stack folder (build output, like cdk.tf.json).
+  const reportDir = opts.reportDir ? resolve(opts.reportDir) : join(stackDir, "dvr-lab-reports", `${name}-lab`);
   mkdirSync(reportDir, { recursive: true });
   const tfLog = join(reportDir, "terraform.log");
   rmSync(tfLog, { force: true });

@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from "fs";
 import { runLab, type LabRunOptions, type LabRunResult } from "../../lib/twin/lab";
 import { Twin, twinPrerequisitesSync } from "../../lib/twin/twin";
+import { findTerraformToolchain } from "../../lib/toolchain/terraform";
 
 /**
  * `describe` when this machine can run a lab twin (root, packages, kernel features), else
@@ -8,7 +9,9 @@ import { Twin, twinPrerequisitesSync } from "../../lib/twin/twin";
  * cannot run it FAILS instead (CI runs as root and requires the real tests).
  */
 export function describeTwin(title: string, body: () => void): void {
-  const missing = twinPrerequisitesSync();
+  // The real deploy needs the Terraform toolchain too (npm run setup).
+  const tf = findTerraformToolchain();
+  const missing = [...twinPrerequisitesSync(), ...(typeof tf === "string" ? [tf] : [])];
   if (missing.length === 0) {
     describe(title, body);
     return;
@@ -26,7 +29,7 @@ export function describeTwin(title: string, body: () => void): void {
 }
 
 /** Generous hang guard for one lab run (bring-up + verifier + teardown); not a timing assertion. */
-export const LAB_RUN_GUARD_MS = 12 * 60 * 1000;
+export const LAB_RUN_GUARD_MS = 20 * 60 * 1000;
 
 /**
  * One lab run for a suite: `run()` in beforeAll, `cleanup()` in afterAll. The cleanup tears down

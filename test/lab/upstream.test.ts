@@ -1,11 +1,11 @@
 /**
- * The upstream layout (examples/upstream-layout: net1 dvr_snat without VMs, com1 + com2 dvr) on the
- * twin, verified once (root).
+ * The upstream layout (examples/upstream-layout: net1 dvr_snat without VMs, com1 + com2 dvr) deployed
+ * by real Terraform on the twin cloud, verified once by its VerifyHook (root).
  */
 import { causes } from "../../lib/verify/report";
 import { describeResult, describeTwin, LAB_RUN_GUARD_MS, labRun, redirectRepairs, unexpectedVerdicts } from "./support";
 
-describeTwin("lab: upstream layout on the twin", () => {
+describeTwin("lab: upstream layout deployed by real Terraform on the twin cloud", () => {
   const lab = labRun("labtest-upstream", { layout: "upstream" });
   beforeAll(() => lab.run(), LAB_RUN_GUARD_MS);
   afterAll(() => lab.cleanup(), 60000);
@@ -21,5 +21,7 @@ describeTwin("lab: upstream layout on the twin", () => {
     expect(r.exitCode).toBe(0);
     expect(redirectRepairs(r)).toEqual([]);
     expect(r.description!.hosts.find((h) => h.name === "net1")?.runsVms).toBe(false);
+    expect(r.deploy?.planAgain).toEqual({ add: 0, change: 0, remove: 0 });
+    expect(r.deploy?.leftovers).toEqual([]);
   });
 });

@@ -150,7 +150,7 @@ describeCloudTwin("cloud twin: the reference lab with Keystone, Glance, Placemen
       writeFileSync(join(dir, "known_hosts"), `${ip} ${vm.sshd!.hostKey}\n`);
       const ssh = await tt.runInVm(from.name, [
         "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${join(dir, "known_hosts")}`, "-o", "ConnectTimeout=15",
-        "-i", join(stateDir, "operator_ed25519"), `root@${ip}`, "ip", "-o", "-4", "addr", "show", "dev", "eth0",
+        "-i", join(stateDir, "operator_ed25519"), `cirros@${ip}`, "ip", "-o", "-4", "addr", "show", "dev", "eth0",
       ], { timeoutMs: 60000 });
       expect({ code: ssh.code, stderr: ssh.code ? ssh.stderr : "" }).toEqual({ code: 0, stderr: "" });
       expect(ssh.stdout).toContain(`inet ${ip}/`);
