@@ -5,6 +5,7 @@
  */
 import { descriptionFromStack } from "../lib/model/description-reader";
 import { splitCurlResponse } from "../lib/twin/curl-response";
+import { verifyHookAddresses } from "../lib/twin/deploy";
 import { synthLayout } from "../lib/twin/lab";
 import { planTwin } from "../lib/twin/plan";
 import { pushesFromStack } from "../lib/twin/push";
@@ -95,4 +96,9 @@ describe("curl -D - -w '\\n%{http_code}' responses", () => {
     expect(splitCurlResponse("plain\n404")).toEqual({ status: 404, headers: {}, body: "plain" });
     expect(splitCurlResponse("HTTP/1.1 204 No Content\r\nA: b\r\n\r\n\n204")).toEqual({ status: 204, headers: { a: "b" }, body: "" });
   });
+});
+
+test("the real deploy finds the stack's VerifyHook (the resource it re-runs with -replace, whose output it echoes)", () => {
+  expect(verifyHookAddresses(stack)).toEqual(["terraform_data.DvrLab_Verify_AEE833A5"]);
+  expect(verifyHookAddresses({ resource: {} })).toEqual([]);
 });
