@@ -1,4 +1,5 @@
 /** dvr-lab verify: options and exit codes, in-process (fake transport and Neutron; no root, no network). */
+import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT } from "../../lib/common/exit-codes";
@@ -92,7 +93,8 @@ describe("dvr-lab verify", () => {
 });
 
 describe("dvr-lab verify: the verify hook's key hand-over (--stash-keys, then --keys-from)", () => {
-  const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+  // A throw-away key made at test time (nothing secret is committed).
+  const KEY = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
   test("--stash-keys writes each privateKeyEnv to DIR/<VAR> (0600, dir 0700), prints nothing, exit 0", async () => {
     const dir = path.join(tmpDir(), "keys");
