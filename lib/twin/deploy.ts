@@ -126,10 +126,15 @@ export function verifyHookAddresses(stack: unknown): string[] {
     .map((e) => e.address);
 }
 
+/** Wall seconds since `t` (ms), to one decimal: every phase line of a lab run. */
+export function secondsSince(t: number): number {
+  return Math.round((Date.now() - t) / 100) / 10;
+}
+
 export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
-  const s = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+  const s = secondsSince;
   const stackDir = resolve(opts.stackDir);
   const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
   const description = descriptionFromStack(stack);

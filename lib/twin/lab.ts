@@ -13,7 +13,7 @@ import { Cloud } from "./cloud/cloud";
 import { namespaceFetch } from "./ns-fetch";
 import { NeutronClient } from "../verify/neutron";
 import { defaultStateDir, Twin } from "./twin";
-import { DeployResult, runDeploy } from "./deploy";
+import { DeployResult, runDeploy, secondsSince } from "./deploy";
 import { packageRoot } from "../push/remote-script";
 
 /**
@@ -143,7 +143,7 @@ export function twinVerifierDeps(twin: Twin, tmp: string, log: (line: string) =>
 async function runLabDeploy(opts: LabRunOptions): Promise<LabRunResult> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
-  const s = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+  const s = secondsSince;
   let synthSeconds: number | undefined;
   let stackDir: string;
   if (opts.stackFile) {
@@ -191,7 +191,7 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
   if (!opts.fault && !opts.replay) return runLabDeploy(opts);
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
-  const s = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+  const s = secondsSince;
   let synthSeconds: number | undefined;
   let stack = opts.stack;
   if (!stack) {
