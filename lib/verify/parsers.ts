@@ -245,8 +245,34 @@ export function looksLikeDvrMac(mac: string): boolean {
  * Undefined when the listing failed (no ovs-appctl, vswitchd not reachable).
  */
 export function parseVxlanRemotes(output: string): string[] | undefined {
+  const ports = parseVxlanPorts(output);
+  return ports ? [...new Set(ports.map((p) => p.remote))].sort() : undefined;
+}
+
+/** One VXLAN port of `ovs-appctl dpif/show`: its name, OpenFlow port number (on its bridge) and remote IP. */
+export interface VxlanPort {
+  readonly name: string;
+  readonly ofport: number;
+  readonly remote: string;
+}
+
+/** The VXLAN ports of `ovs-appctl dpif/show | grep -i vxlan` ("vxlan-c000020c 2/4789: (vxlan: ..., remote_ip=192.0.2.12)"); undefined when the listing failed. */
+export function parseVxlanPorts(output: string): VxlanPort[] | undefined {
   if (/ovs-appctl-rc=(\d+)/.exec(output)?.[1] !== "0") return undefined;
-  const out = new Set<string>();
-  for (const m of output.matchAll(/remote_ip="?([0-9]{1,3}(?:\.[0-9]{1,3}){3})"?/g)) out.add(m[1]);
-  return [...out].sort();
+  const out: VxlanPort[] = [];
+  for (const line of output.split("\n")) {
+    const m = /^\s*(\S+) (\d+)\/\S+: \(vxlan:.*\bremote_ip="?([0-9]{1,3}(?:\.[0-9]{1,3}){3})"?/.exec(line);
+    if (m) out.push({ name: m[1], ofport: Number(m[2]), remote: m[3] });
+    else {
+      // A line whose port number did not parse still names the remote (older output shapes).
+      const r = /remote_ip="?([0-9]{1,3}(?:\.[0-9]{1,3}){3})"?/.exec(line);
+      if (r) out.push({ name: "?", ofport: -1, remote: r[1] });
+    }
+  }
+  return out;
+}
+
+/** OpenFlow ports that some flow outputs to, from `ovs-ofctl --no-names dump-flows BR | grep -o 'output:[0-9]*'`. */
+export function parseOutputPorts(output: string): number[] {
+  return [...new Set([...output.matchAll(/output:(\d+)/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
 }

@@ -14,7 +14,10 @@ import {
   parseNetnsList,
   parseSnmpCounter,
   parseVxlanCapture,
+  parseOutputPorts,
+  parseVxlanPorts,
   parseVxlanRemotes,
+  type VxlanPort,
   splitSections,
   SECTION,
 } from "./parsers";
@@ -33,6 +36,7 @@ export const SEND_REDIRECTS_PROBE =
 export function snapshotScript(access?: HostAccess): string {
   const ovs = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "dump-flows", "br-tun", "table=1"]);
   const tunnels = shJoin([...(access?.ovsPrefix ?? []), "ovs-appctl", "dpif/show"]);
+  const tunFlows = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "--no-names", "dump-flows", "br-tun"]);
   return (
     scriptHeader("snapshot") +
     `echo "${SECTION} netns"
@@ -45,6 +49,8 @@ echo "${SECTION} addr"
 ip -o -4 addr show
 echo "${SECTION} tunnels"
 t=$(${tunnels} 2>&1); rc=$?; echo "$t" | grep -i vxlan; echo "ovs-appctl-rc=$rc"
+echo "${SECTION} tun-outputs"
+f=$(${tunFlows} 2>&1); rc=$?; echo "$f" | grep -o 'output:[0-9]*' | sort -u; echo "ovs-ofctl-rc=$rc"
 echo "${SECTION} redirects"
 ${SEND_REDIRECTS_PROBE}
 echo "${SECTION} tools"
@@ -70,6 +76,10 @@ export interface HostSnapshot {
   readonly tcpdump: boolean;
   /** Remote IPs of the host's VXLAN tunnel ports (undefined: not listed, e.g. an older probe). */
   readonly tunnelRemotes?: string[];
+  /** The VXLAN ports (name, OpenFlow port, remote IP). */
+  readonly tunnelPorts?: VxlanPort[];
+  /** OpenFlow ports of br-tun that some br-tun flow outputs to (undefined: not read). */
+  readonly tunOutputPorts?: number[];
   /** qrouter namespace -> its net.ipv4.conf.all.send_redirects (undefined: not read). */
   readonly sendRedirects?: Readonly<Record<string, boolean>>;
 }
@@ -104,6 +114,8 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     ...(tunnelInterface ? { tunnelInterface } : {}),
     tcpdump: /tcpdump=yes/.test(body("tools")),
     ...(parseVxlanRemotes(body("tunnels")) ? { tunnelRemotes: parseVxlanRemotes(body("tunnels")) } : {}),
+    ...(parseVxlanPorts(body("tunnels")) ? { tunnelPorts: parseVxlanPorts(body("tunnels")) } : {}),
+    ...(/ovs-ofctl-rc=0\b/.test(body("tun-outputs")) ? { tunOutputPorts: parseOutputPorts(body("tun-outputs")) } : {}),
     ...(sections.some((x) => x.kind === "redirects") ? { sendRedirects: parseSendRedirects(body("redirects")) } : {}),
   };
 }

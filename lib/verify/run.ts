@@ -151,7 +151,7 @@ export function plan(d: LabDescription, vm: VmExecutor, options: VerifyOptions =
   const out: PlannedCommand[] = [];
   const apiCalls = 1 + d.routers.length + (d.external ? 1 : 0) + 2 * d.subnets.length + d.vms.length;
   out.push({ host: "neutron-api", phase: "gate", detail: `${apiCalls} GET requests (agents, routers, networks, subnets, ports)` });
-  for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: "ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr" });
+  for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: "ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr; ovs-appctl dpif/show (VXLAN ports); ovs-ofctl --no-names dump-flows br-tun (output ports)" });
   windowsOf(d, options.window ?? "all").forEach((rows, w) => {
     for (const c of vm.plan(pingBatch(d, rows, 1, 2, true), d)) out.push({ ...c, phase: "warmup", window: w });
     for (const h of hosts) out.push({ host: h, phase: "capture-start", window: w, detail: "tcpdump in every router namespace + underlay (one background job)" });
@@ -459,10 +459,20 @@ export function tunnelChecks(
     const s = snap.get(a);
     const ip = tunnelIp(b);
     if (!s?.ok || !s.tunnelRemotes || !ip) continue;
-    const ok = s.tunnelRemotes.includes(ip);
-    const actual = ok ? `VXLAN port to ${ip}` : `no VXLAN port to ${ip} in br-tun (tunnel ports to: ${s.tunnelRemotes.join(", ") || "none"})`;
-    checks.push(gateCheck({ id: "vxlan-tunnel", target: { kind: "tunnel", host: a, peer: b }, ok, expected: `VXLAN port to ${ip} (rows ${[...rows].join(", ")})`, actual }));
-    if (!ok) missing.set(k, `no VXLAN tunnel from ${a} to ${b} (${ip}): br-tun on ${a} has ${s.tunnelRemotes.length ? `tunnel ports to ${s.tunnelRemotes.join(", ")} only` : "no tunnel port"}`);
+    const hasPort = s.tunnelRemotes.includes(ip);
+    // A port alone carries nothing: with l2population, br-tun forwards (floods and unicasts) to a
+    // peer only after the server sent the agent forwarding entries for the peer's ports.
+    const port = s.tunnelPorts?.find((p) => p.remote === ip && p.ofport >= 0);
+    const used = !hasPort || !port || !s.tunOutputPorts ? true : s.tunOutputPorts.includes(port.ofport);
+    const ok = hasPort && used;
+    const actual = !hasPort
+      ? `no VXLAN port to ${ip} in br-tun (tunnel ports to: ${s.tunnelRemotes.join(", ") || "none"})`
+      : !used
+        ? `VXLAN port ${port!.name} to ${ip} (ofport ${port!.ofport}) exists, but no br-tun flow outputs to it: the agent on ${a} has no forwarding entry for ${b} (l2population sent none)`
+        : `VXLAN port to ${ip}${port && s.tunOutputPorts ? ", used by br-tun flows" : ""}`;
+    checks.push(gateCheck({ id: "vxlan-tunnel", target: { kind: "tunnel", host: a, peer: b }, ok, expected: `VXLAN port to ${ip}, used by br-tun flows (rows ${[...rows].join(", ")})`, actual }));
+    if (!hasPort) missing.set(k, `no VXLAN tunnel from ${a} to ${b} (${ip}): br-tun on ${a} has ${s.tunnelRemotes.length ? `tunnel ports to ${s.tunnelRemotes.join(", ")} only` : "no tunnel port"}`);
+    else if (!used) missing.set(k, `no VXLAN tunnel from ${a} to ${b} (${ip}) in use: br-tun on ${a} has the port ${port!.name} but no flow that outputs to it`);
   }
   return { checks, missing };
 }

@@ -104,6 +104,23 @@ describe("structure checks carry fields", () => {
     expect(causeOf(bad[0])).toBe("no VXLAN tunnel com1 -> com2: no VXLAN port to 192.0.2.12 in br-tun (tunnel ports to: none)");
   });
 
+  test("a VXLAN port that no br-tun flow outputs to is no tunnel in use (l2population sent no entry): a cause naming both hosts", () => {
+    const d = seedDescription();
+    const port = (remote: string, ofport: number) => ({ name: `vxlan-${remote.split(".").map((x) => Number(x).toString(16).padStart(2, "0")).join("")}`, ofport, remote });
+    const snap = new Map([
+      ["com1", snapshot("com1", { tunnelRemotes: ["192.0.2.12"], tunnelPorts: [port("192.0.2.12", 2)], tunOutputPorts: [1] })],
+      ["com2", snapshot("com2", { tunnelRemotes: ["192.0.2.11"], tunnelPorts: [port("192.0.2.11", 3)], tunOutputPorts: [1, 3] })],
+    ]);
+    const { checks, missing } = tunnelChecks(d, snap, (h) => ({ com1: "192.0.2.11", com2: "192.0.2.12" })[h]);
+    const bad = checks.filter((c) => !c.ok);
+    expect(bad.map((c) => c.target)).toEqual([{ kind: "tunnel", host: "com1", peer: "com2" }]);
+    expect(causeOf(bad[0])).toBe(
+      "no VXLAN tunnel com1 -> com2: VXLAN port vxlan-c000020c to 192.0.2.12 (ofport 2) exists, but no br-tun flow outputs to it: the agent on com1 has no forwarding entry for com2 (l2population sent none)",
+    );
+    expect(checks.find((c) => c.ok)?.actual).toBe("VXLAN port to 192.0.2.11, used by br-tun flows");
+    expect([...missing.values()]).toEqual(["no VXLAN tunnel from com1 to com2 (192.0.2.12) in use: br-tun on com1 has the port vxlan-c000020c but no flow that outputs to it"]);
+  });
+
   test("gateCheck writes expected and actual from the setting unless a text is given", () => {
     const c = gateCheck({ id: "ovs-distributed-routing", target: { kind: "agent", agent: "Open vSwitch agent", host: "com9" }, ok: false, setting: { key: "enable_distributed_routing", expected: "True", actual: "False" } });
     expect([c.subject, c.expected, c.actual]).toEqual(["Open vSwitch agent on com9", "enable_distributed_routing=True", "enable_distributed_routing=False"]);

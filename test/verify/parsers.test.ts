@@ -8,7 +8,10 @@ import {
   parseNetnsList,
   parsePingSummary,
   parseSnmpCounter,
+  parseOutputPorts,
   parseVxlanCapture,
+  parseVxlanPorts,
+  parseVxlanRemotes,
   splitSections,
   truthy,
 } from "../../lib/verify/parsers";
@@ -90,6 +93,22 @@ describe("node structure", () => {
     const cut = parseSnapshot("com1", { code: 255, stdout: "", stderr: "Host key verification failed." }, "192.0.2.11");
     expect(cut.ok).toBe(false);
     expect(cut.error).toMatch(/Host key verification failed/);
+  });
+
+  test("VXLAN ports with their OpenFlow port numbers, and the ports br-tun flows output to", () => {
+    const dpif = [
+      "    vxlan-c000020c 2/4: (vxlan: key=flow, local_ip=192.0.2.11, remote_ip=192.0.2.12)",
+      '    vxlan-c000020d 5/4: (vxlan: key=flow, local_ip="192.0.2.11", remote_ip="192.0.2.13")',
+      "ovs-appctl-rc=0",
+    ].join("\n");
+    expect(parseVxlanPorts(dpif)).toEqual([
+      { name: "vxlan-c000020c", ofport: 2, remote: "192.0.2.12" },
+      { name: "vxlan-c000020d", ofport: 5, remote: "192.0.2.13" },
+    ]);
+    expect(parseVxlanRemotes(dpif)).toEqual(["192.0.2.12", "192.0.2.13"]);
+    expect(parseVxlanPorts("ovs-appctl: cannot connect\novs-appctl-rc=1")).toBeUndefined();
+    expect(parseOutputPorts("output:2\noutput:12\noutput:2\novs-ofctl-rc=0")).toEqual([2, 12]);
+    expect(parseOutputPorts("ovs-ofctl-rc=0")).toEqual([]);
   });
 
   test("interface holding the tunnel IP", () => {
