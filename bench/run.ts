@@ -283,7 +283,7 @@ function planTable(ps: PlanCounts[]): string {
 }
 
 function twinTable(t: TwinResult | undefined, busy: number[]): string {
-  const head = ["`dvr-lab lab` run", "wall (process)", "synth / up / verify / down", "verdicts", "peak used memory above baseline", "exit"];
+  const head = ["`dvr-lab lab` run", "wall (process)", "deploy phases (s)", "verdicts", "peak used memory above baseline", "exit"];
   if (!t) {
     const why =
       "not measured in this run: optional, `npm run bench -- --twin` (root)" +
@@ -296,7 +296,7 @@ function twinTable(t: TwinResult | undefined, busy: number[]): string {
     t.steps.map((s) => [
       s.step,
       s.note ?? (s.seconds !== undefined ? `${s.seconds.toFixed(1)} s` : ""),
-      s.phases ? `${s.phases.synth ?? "-"} / ${s.phases.up ?? "-"} / ${s.phases.verify.join(" + ") || "-"} / ${s.phases.down ?? "-"} s` : "",
+      s.phases ? s.phases.map((p) => `${p.name} ${p.seconds}`).join(", ") : "",
       s.verdicts?.join(", ") ?? "",
       s.peakMemMiB !== undefined ? mib(s.peakMemMiB) : "",
       s.exitCode !== undefined ? String(s.exitCode) : "",
@@ -305,11 +305,11 @@ function twinTable(t: TwinResult | undefined, busy: number[]): string {
 }
 
 const TWIN_NOTE = `Each row is one \`dvr-lab lab\` process (bench/twin.ts, the runs test/lab makes), one twin at a
-time: the example synthesized in-process, the twin brought up with the stack's own ConfigPush (real
-neutron 21 in namespaces), the verifier's full run over SSH, the twin torn down. Phases as the run
-reports them; fault runs cap the twin's own convergence wait at 20 s (the data plane is broken on
-purpose) and measure the data plane after a failed gate. Exit 1 is the expected result of a fault
-run. Memory is the machine's used memory (MemTotal - MemAvailable) above the value before the run,
+time: the example synthesized, the twin cloud brought up bare (real Keystone, Glance, Placement,
+Nova with the fake driver, neutron 21 in namespaces), the real Terraform CLI and provider apply the
+stack (pushes over SSH, tenant through the APIs, the VerifyHook's verifier), then the second plan,
+destroy and twin down. The fault row runs every fault on ONE deploy (inject, the hook, undo per
+fault, then the hook healthy again); its exit 0 means every fault was caught. Memory is the machine's used memory (MemTotal - MemAvailable) above the value before the run,
 peak of 250 ms samples.`;
 
 function machineLines(m: MachineInfo, runs: number, elapsedS: number, loadEnd: readonly number[]): string {

@@ -1,7 +1,8 @@
 /**
  * Part 4 (optional, `npm run bench -- --twin`): every `dvr-lab lab` run the tests make (the reference
- * lab verified twice, the upstream layout, each fault), one twin at a time, timed per phase (synth,
- * up, verify, down) as the run reports them, with the machine's peak used memory
+ * lab verified twice, the upstream layout, all faults on one deploy), one twin at a time, timed per
+ * deploy phase (twin up, init, apply, each fault and undo, verify again, plan again, destroy, twin
+ * down) as the run reports them, with the machine's peak used memory
  * (MemTotal - MemAvailable) above the baseline sampled every 250 ms (the twin is many processes: MariaDB, RabbitMQ, neutron-server,
  * agents, OVS). Refuses to run (and says why) when not root, when the twin or its prerequisites are
  * missing, or when another twin already runs here (the twins share /run paths and the CPU).
@@ -13,14 +14,14 @@ import { FAULT_NAMES } from "../lib/twin/faults";
 import { usedMemoryKb } from "./machine";
 
 export interface TwinStep {
-  /** "reference (2 verifier runs)", "upstream", "fault no-dvr-flows", ... */
+  /** "reference, 2 verifier runs", "upstream layout", "all faults, one deploy" */
   readonly step: string;
   readonly seconds?: number;
   readonly peakMemMiB?: number;
   readonly exitCode?: number;
   readonly note?: string;
-  /** Phases of the run as `dvr-lab lab --json` reports them (s). */
-  readonly phases?: { synth?: number; up?: number; verify: number[]; down?: number; total: number };
+  /** The deploy's phases as `dvr-lab lab --json` reports them (s). */
+  readonly phases?: { name: string; seconds: number }[];
   readonly verdicts?: string[];
 }
 
@@ -34,7 +35,7 @@ export interface TwinResult {
 export const LAB_SCENARIOS: { label: string; args: string[] }[] = [
   { label: "reference, 2 verifier runs", args: ["--layout", "reference", "--runs", "2"] },
   { label: "upstream layout", args: ["--layout", "upstream"] },
-  ...FAULT_NAMES.map((f) => ({ label: `fault ${f}`, args: ["--fault", f] })),
+  { label: "all faults, one deploy", args: ["--fault", FAULT_NAMES.join(",")] },
 ];
 
 const ROOT = join(__dirname, "..", "..");
@@ -109,13 +110,13 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
       let phases: TwinStep["phases"];
       let verdicts: string[] | undefined;
       try {
-        const j = JSON.parse(r.stdout) as { seconds: TwinStep["phases"]; reports: { verdict: string }[] };
-        phases = j.seconds;
+        const j = JSON.parse(r.stdout) as { deploy?: { phases: { name: string; seconds: number }[] }; reports: { verdict: string }[] };
+        phases = j.deploy?.phases.map((x) => ({ name: x.name, seconds: x.seconds }));
         verdicts = j.reports.map((x) => x.verdict);
       } catch {
         /* no JSON: the exit code says enough */
       }
-      log(`    exit ${r.code}, ${r.seconds.toFixed(1)} s${phases ? ` (up ${phases.up} s, verify ${phases.verify.join(" + ")} s, down ${phases.down} s)` : ""}`);
+      log(`    exit ${r.code}, ${r.seconds.toFixed(1)} s${phases ? ` (${phases.map((x) => `${x.name} ${x.seconds} s`).join(", ")})` : ""}`);
       steps.push({ step: sc.label, seconds: r.seconds, peakMemMiB: r.peakMemMiB, exitCode: r.code, ...(phases ? { phases } : {}), ...(verdicts ? { verdicts } : {}) });
     } finally {
       rmSync(stateDir, { recursive: true, force: true });

@@ -1,14 +1,12 @@
 /**
  * The twin's pure code, without root (the unit project): its plan of the reference lab, its site
- * settings (noauth, and Keystone auth with the cloud twin), the INI helpers, the pushes it replays
- * from a synthesized stack, and the curl response parser its REST clients share.
+ * settings (Keystone auth), the INI helpers, and the curl response parser its REST clients share.
  */
 import { descriptionFromStack } from "../lib/model/description-reader";
 import { splitCurlResponse } from "../lib/twin/curl-response";
 import { verifyHookAddresses } from "../lib/twin/deploy";
 import { synthLayout } from "../lib/twin/lab";
 import { planTwin } from "../lib/twin/plan";
-import { pushesFromStack } from "../lib/twin/push";
 import { baseSettings, renderIni, setIniKeys, transportUrl, type KeystoneSite } from "../lib/twin/site-config";
 import { sshdConfig } from "../lib/twin/ssh";
 
@@ -31,19 +29,12 @@ describe("the twin's plan of the reference lab", () => {
 describe("site settings", () => {
   const keystone: KeystoneSite = { authUrl: "http://192.0.2.193:5000", region: "RegionOne", neutronPassword: "n-secret", novaPassword: "v-secret" };
 
-  test("Neutron alone: noauth, no Nova notifications, no Keystone sections", () => {
-    const s = baseSettings(plan, host("ctrl1"))["neutron.conf"];
-    expect(value(s, "DEFAULT", "auth_strategy")).toEqual(["noauth"]);
-    expect(value(s, "DEFAULT", "notify_nova_on_port_status_changes")).toEqual(["False"]);
-    expect(s!.filter((x) => x.section === "keystone_authtoken" || x.section === "nova")).toEqual([]);
-    expect(value(s, "DEFAULT", "transport_url")).toEqual([transportUrl(plan)]);
-  });
-
-  test("the cloud twin: the controller authenticates with Keystone (region RegionOne, not Debian's regionOne) and notifies Nova; agents get no passwords", () => {
+  test("the controller authenticates with Keystone (region RegionOne, not Debian's regionOne) and notifies Nova; agents get no passwords", () => {
     const s = baseSettings(plan, host("ctrl1"), keystone)["neutron.conf"];
     expect(value(s, "DEFAULT", "auth_strategy")).toEqual(["keystone"]);
     expect(value(s, "DEFAULT", "notify_nova_on_port_status_changes")).toEqual(["True"]);
     expect(value(s, "DEFAULT", "notify_nova_on_port_data_changes")).toEqual(["True"]);
+    expect(value(s, "DEFAULT", "transport_url")).toEqual([transportUrl(plan)]);
     expect(value(s, "keystone_authtoken", "region_name")).toEqual(["RegionOne"]);
     expect(value(s, "keystone_authtoken", "username")).toEqual(["neutron"]);
     expect(value(s, "keystone_authtoken", "password")).toEqual(["n-secret"]);
@@ -72,17 +63,6 @@ describe("site settings", () => {
     expect(c).toContain("PasswordAuthentication no\n");
     expect(c).not.toContain("sftp");
     expect(sshdConfig({ listen: "x", hostKey: "/k", authorizedKeys: "/a", pidFile: "/p", sftp: true })).toContain("Subsystem sftp internal-sftp\n");
-  });
-});
-
-describe("pushes replayed from the synthesized stack", () => {
-  test("one per node, each the file uploads and the remote-exec the stack declares, in the stack's order", () => {
-    const steps = pushesFromStack(stack);
-    expect(steps.map((s) => s.node).sort()).toEqual(["com1", "com2", "ctrl1"]);
-    for (const s of steps) {
-      expect(s.source).toMatch(/^terraform_data\./);
-      expect(s.provisioners.map((p) => p.type)).toEqual(["file", "file", "remote-exec"]);
-    }
   });
 });
 

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from "fs";
+import { basename, dirname, join, resolve } from "path";
+import { packageRoot } from "../push/remote-script";
 import { descriptionFromStack } from "../model/description-reader";
 import { inputError, oneOf, parse, resolveIo, usageFailure, type CliIo, type CommandSpec, type OptionSpecs, type Values } from "../common/args";
 import { EXIT, exitCodesHelp } from "../common/exit-codes";
@@ -19,13 +21,10 @@ export const SPECS = {
     command: "dvr-lab twin up",
     options: {
       stack: { type: "string" },
-      description: { type: "string" },
       layout: { type: "string", choices: LAYOUT_NAMES },
       builtin: { type: "string", choices: LAYOUT_NAMES },
       name: NAME_OPTION,
       "state-dir": { type: "string" },
-      "converge-timeout": { type: "integer", min: 1, max: 3600 },
-      "neutron-only": { type: "boolean" },
     },
   },
   status: { command: "dvr-lab twin status", options: { name: NAME_OPTION, "state-dir": { type: "string" }, json: { type: "boolean" } } },
@@ -34,25 +33,20 @@ export const SPECS = {
 
 export const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
 
-  up      build the lab twin: namespaces per host, OVS (netdev), MariaDB, RabbitMQ, neutron-server,
-          agents configured by the project's push, and (unless --neutron-only) the cloud twin:
-          Keystone, Glance, Placement, Nova; tenant networks/routers, VMs as Nova instances; waits
-          until every VM pair answers ping
-  status  hosts, agents (alive, mode), router namespaces per host, VMs and ports
+  up      the lab deployed by REAL Terraform on the twin cloud, and left up: the twin comes up as a
+          bare cloud (namespaces per host, OVS (netdev), MariaDB, RabbitMQ, Keystone, Glance,
+          Placement, Nova with the fake driver, neutron-server and agents on the site settings),
+          then terraform init + apply of the stack (its own pushes over SSH, the tenant side
+          through the APIs, its VerifyHook), as \`dvr-lab lab\` does but without the destroy and
+          the teardown: look at it with status, the openstack client (OS_* in status) or ssh, end
+          it with \`twin down\`. The hypervisor stand-in plugs instances only while \`up\` runs.
+  status  hosts, agents (alive, mode), router namespaces per host, VMs and ports, OS_* variables
   down    kill everything by PID (namespace membership), remove the state dir
 
-up options (at most one of --stack, --description, --layout):
-  --stack FILE          synthesized cdk.tf.json: the description comes from its "<lab>_description"
-                        output and the nodes are configured by its ConfigPush resources
-  --description FILE    a LabDescription JSON (dvr-lab/lab@1); nodes get the push built from it
+up options (at most one of --stack, --layout):
+  --stack FILE          a synthesized cdk.tf.json in its stack folder (with its assets)
   --layout L            reference (default: ctrl1, com1 dvr_snat, com2 dvr) or upstream: the example,
-                        synthesized in-process; its ConfigPush resources configure the nodes
-                        (--builtin L is an alias)
-  --converge-timeout S  cap of the data-plane gate in seconds, 1 to 3600 (default 90)
-  --neutron-only        Neutron alone (noauth), the twin binding the VM ports itself; default: the
-                        cloud twin, with Keystone, Glance, Placement and Nova (fake driver) on the
-                        controller, Neutron with Keystone auth, the VMs Nova instances plugged by
-                        the hypervisor stand-in (docs/CLOUD-TWIN.md); status prints the OS_* variables
+                        synthesized into <package>/cdktf.out (--builtin L is an alias)
 up, status and down:
   --name NAME           twin name (default: the lab name; status/down: reference); selects the state dir
   --state-dir DIR       default: <package>/.twin/<name> (or $DVR_LAB_TWIN_STATE/<name>)
@@ -116,8 +110,6 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
   const log = (l: string) => err(`twin: ${l}\n`);
   if (sub === "up") {
     let o: Values<typeof SPECS.up.options>;
-    let stack: Record<string, unknown> | undefined;
-    let description: LabDescription | undefined;
     try {
       const p = parse(SPECS.up, rest);
       if (p.help) {
@@ -125,45 +117,38 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
         return EXIT.OK;
       }
       o = p.values;
-      oneOf(p.given, ["stack", "description", "layout", "builtin"], { atMost: true });
+      oneOf(p.given, ["stack", "layout", "builtin"], { atMost: true });
       if (o.stack !== undefined) {
-        stack = readJsonOption("stack", o.stack);
-        description = stackDescription("stack", o.stack, stack);
-      } else if (o.description !== undefined) {
-        description = readJsonOption("description", o.description) as unknown as LabDescription;
-        if (description.schema !== "dvr-lab/lab@1") throw inputError(`--description: ${o.description} is not a dvr-lab/lab@1 description`);
+        if (basename(o.stack) !== "cdk.tf.json") throw inputError(`--stack: ${o.stack} must be a synthesized cdk.tf.json in its stack folder`);
+        stackDescription("stack", o.stack, readJsonOption("stack", o.stack));
       }
     } catch (e) {
       return usageFailure(command, e, err);
     }
     try {
-      if (!description) {
-        // The examples synthesized in-process: the ONE model, no second definition of the lab.
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const { synthLayout } = require("./lab") as typeof import("./lab");
-        stack = synthLayout((o.layout ?? o.builtin ?? "reference") as import("./lab").Layout);
-        description = descriptionFromStack(stack);
-      }
-      const cloud = !o["neutron-only"];
-      const missing = await (io.prerequisites ?? (cloud ? cloudTwinPrerequisites : twinPrerequisites))();
+      const missing = await (io.prerequisites ?? cloudTwinPrerequisites)();
       if (missing.length) {
         err(`dvr-lab twin: this machine lacks: ${missing.join(", ")}\n`);
         return EXIT.PREREQUISITES;
       }
-      const name = o.name ?? description.name;
-      const t0 = Date.now();
-      const twin = await Twin.up({
-        description,
-        stack,
-        name,
+      // Loaded lazily: the deploy needs the examples and the Terraform toolchain.
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { synthLayoutInto } = require("./lab") as typeof import("./lab");
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { runDeploy } = require("./deploy") as typeof import("./deploy");
+      const stackDir = o.stack !== undefined ? dirname(resolve(o.stack)) : synthLayoutInto((o.layout ?? o.builtin ?? "reference") as import("./lab").Layout, join(packageRoot(), "cdktf.out"));
+      const r = await runDeploy({
+        stackDir,
+        ...(o.name !== undefined ? { name: o.name } : {}),
         ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
-        ...(o["converge-timeout"] !== undefined ? { convergeTimeoutSeconds: o["converge-timeout"] } : {}),
-        ...(cloud ? { cloud: true } : {}),
+        leaveUp: true,
         log,
       });
-      log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s; state ${twin.state.stateDir}`);
-      out((await twin.status()) + "\n");
-      return EXIT.OK;
+      const twin = r.stateDir ? Twin.attach(r.stateDir) : undefined;
+      if (twin && twin.state.phase === "up") out((await twin.status()) + "\n");
+      if (r.report) out(`verifier (the stack's VerifyHook): ${r.report.verdict} (exit ${r.report.exitCode}); report in ${r.reportDir}\n`);
+      if (r.error) err(`${command}: ${r.error}\n`);
+      return r.exitCode;
     } catch (e) {
       err(`${command}: ${(e as Error).message}\n`);
       return EXIT.FAILED;

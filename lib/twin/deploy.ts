@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, copyFileSync, writeFileSync } from "fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, copyFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import type { LabDescription } from "../model/topology";
 import { descriptionFromStack } from "../model/description-reader";
@@ -9,7 +9,9 @@ import type { Report } from "../verify/run";
 import { Cloud } from "./cloud/cloud";
 import { novaUrl } from "./cloud-access";
 import { packageRoot } from "../push/remote-script";
+import { sleep } from "./proc";
 import { defaultStateDir, Twin } from "./twin";
+import { FaultPlan, FaultTarget, planFaults } from "./faults";
 
 /**
  * `dvr-lab lab`: the user's path for real. The twin comes up as a cloud with nothing of the lab on
@@ -24,7 +26,8 @@ import { defaultStateDir, Twin } from "./twin";
 
 /** One phase of a deploy run, with its wall time. */
 export interface DeployPhase {
-  readonly name: "twin up" | "init" | "apply" | "verify again" | "plan again" | "destroy" | "leftovers" | "twin down";
+  /** `fault X`: X injected and the VerifyHook re-run; `undo X`: X reverted; `healthy again`: the hook after every undo. */
+  readonly name: "twin up" | "init" | "apply" | `fault ${string}` | `undo ${string}` | "healthy again" | "verify again" | "plan again" | "destroy" | "leftovers" | "twin down";
   readonly seconds: number;
   readonly ok: boolean;
   readonly detail?: string;
@@ -45,8 +48,26 @@ export interface DeployOptions {
    * run (how a user re-verifies a deployed lab). @default 1
    */
   readonly verifyRuns?: number;
+  /**
+   * Faults (lib/twin/faults.ts) injected one after the other into the ONE deployed lab: each is
+   * injected (an edited copy of the stack applied, or a change on the nodes / through the API), the
+   * VerifyHook re-runs (`terraform apply -refresh=false -replace=<hook>`) and must fail, then the
+   * fault is undone (a targeted apply of the original stack, the change reverted). After the last
+   * one the hook must pass again (`healthy again`). A fault that needs a cloud that never had the
+   * right setting goes in with the first apply. Terraform then runs in `<stackDir>.faults`, a copy
+   * of the stack folder (removed at the end).
+   * @default - none
+   */
+  readonly faults?: readonly string[];
   /** Skip the destroy (the twin still goes down). @default false */
   readonly skipDestroy?: boolean;
+  /**
+   * Leave the deployed lab up (`dvr-lab twin up`): no second plan, no destroy, no teardown (also
+   * when the apply or the verifier failed: the lab is left to look at; only a failed twin bring-up
+   * tears itself down). `dvr-lab twin down` ends it.
+   * @default false
+   */
+  readonly leaveUp?: boolean;
   readonly keepLogs?: boolean;
   readonly log?: (line: string) => void;
   readonly onStateDir?: (stateDir: string) => void;
@@ -56,8 +77,26 @@ export interface DeployOptions {
   readonly beforeDestroy?: (twin: Twin) => Promise<void>;
 }
 
+/** One fault of a deploy run: what was done, what the verifier said. */
+export interface FaultOutcome {
+  readonly name: string;
+  readonly summary: string;
+  /** What the injection did: the stack's edited resources, the changes on nodes or through the API. */
+  readonly injected: string[];
+  readonly undone: string[];
+  /** The VerifyHook's report with the fault in (undefined when the hook did not run). */
+  readonly report?: Report;
+  /** The verifier failed the lab (exit 1): the fault was caught. Which cause it named is in `report`. */
+  readonly caught: boolean;
+  readonly seconds: number;
+}
+
 export interface DeployResult {
   readonly lab: string;
+  /** The twin's state dir (with `leaveUp`, where the running twin is). */
+  readonly stateDir: string;
+  /** Where the reports, terraform.log and deploy.json went. */
+  readonly reportDir: string;
   readonly description: LabDescription;
   readonly phases: DeployPhase[];
   /** The verifier's report written by the VerifyHook's local-exec (undefined when it did not run). */
@@ -68,6 +107,15 @@ export interface DeployResult {
   readonly applied: number;
   readonly planAgain?: { add: number; change: number; remove: number };
   readonly leftovers?: string[];
+  /** The faults of the run, in the order they went in (`faults`). */
+  readonly faults?: FaultOutcome[];
+  /** What the twin repaired on its own during the run (a hung agent restarted). */
+  readonly twinRepairs?: string[];
+  /**
+   * 0: every verifier run passed (a fault run: every fault was caught and the lab was healthy again
+   * after the undos), plan empty, destroy clean; 1: a failure (a fault run: also a fault not caught);
+   * 3: inconclusive, nothing failed.
+   */
   readonly exitCode: number;
   readonly error?: string;
   readonly seconds: number;
@@ -131,6 +179,29 @@ export function secondsSince(t: number): number {
   return Math.round((Date.now() - t) / 100) / 10;
 }
 
+/** The FaultTarget of a running twin: its nodes, its Neutron (admin), its L3 agents' logs, its VMs. */
+function faultTarget(twin: Twin): FaultTarget {
+  return {
+    sh: (host, script, what) => twin.sh(host, script, what),
+    neutron: <T>(method: string, path: string, body?: unknown) => twin.api().call<T & Record<string, unknown>>(method, path, body) as Promise<T>,
+    routerIds: async () => {
+      const { routers } = await twin.api().call<{ routers: { name: string; id: string }[] }>("GET", "/routers");
+      return Object.fromEntries(routers.map((r) => [r.name, r.id]));
+    },
+    waitAgent: async (host, agentType, alive, timeoutMs) => {
+      const t = Date.now();
+      for (;;) {
+        const { agents } = await twin.api().call<{ agents: { host: string; agent_type: string; alive: boolean }[] }>("GET", "/agents");
+        if (agents.some((a) => a.host === host && a.agent_type === agentType && a.alive === alive)) return;
+        if (Date.now() - t > timeoutMs) throw new Error(`Neutron did not report ${host}'s ${agentType} ${alive ? "alive" : "dead"} within ${timeoutMs / 1000} s`);
+        await sleep(1000);
+      }
+    },
+    waitL3Idle: (ms) => twin.waitL3Idle(ms),
+    clearVmRedirects: () => twin.clearVmRedirects(),
+  };
+}
+
 export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   const t0 = Date.now();
   const log = opts.log ?? (() => undefined);
@@ -153,19 +224,55 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   let leftovers: string[] | undefined;
   let report: Report | undefined;
   const reports: Report[] = [];
+  /** The reports of runs that must pass (all of them, but a fault's). */
+  const mustPass: Report[] = [];
+  const faults: FaultOutcome[] = [];
+  let repairs: string[] = [];
   let error: string | undefined;
   const phase = (p: DeployPhase) => {
     phases.push(p);
     log(`${p.ok ? "done" : "FAILED"}: ${p.name} in ${p.seconds} s${p.detail ? ` (${p.detail})` : ""} [${s(t0)} s total]`);
   };
   const finish = (exitCode: number): DeployResult => {
-    const result: DeployResult = { lab: description.name, description, phases, ...(report ? { report } : {}), reports, applied, ...(planAgain ? { planAgain } : {}), ...(leftovers ? { leftovers } : {}), exitCode, ...(error ? { error } : {}), seconds: s(t0), terraform: tf.label };
-    const { description: _d, report: _r, reports: _rs, ...summary } = result;
-    writeFileSync(join(reportDir, "deploy.json"), JSON.stringify({ ...summary, verdicts: reports.map((r) => r.verdict) }, null, 2) + "\n");
+    const result: DeployResult = {
+      lab: description.name,
+      stateDir,
+      reportDir,
+      description,
+      phases,
+      ...(report ? { report } : {}),
+      reports,
+      applied,
+      ...(planAgain ? { planAgain } : {}),
+      ...(leftovers ? { leftovers } : {}),
+      ...(opts.faults?.length ? { faults } : {}),
+      ...(repairs.length ? { twinRepairs: repairs } : {}),
+      exitCode,
+      ...(error ? { error } : {}),
+      seconds: s(t0),
+      terraform: tf.label,
+    };
+    const { description: _d, report: _r, reports: _rs, faults: fs, ...summary } = result;
+    const faultSummary = fs?.map(({ report: fr, ...f }) => ({ ...f, verdict: fr?.verdict }));
+    writeFileSync(join(reportDir, "deploy.json"), JSON.stringify({ ...summary, ...(faultSummary ? { faults: faultSummary } : {}), verdicts: reports.map((r) => r.verdict) }, null, 2) + "\n");
     return result;
   };
   if (!existsSync(join(packageRoot(), "dist", "lib", "cli", "main.js"))) {
     error = `the VerifyHook runs \`dvr-lab verify\` from dist/: run \`npm run build\` in ${packageRoot()} first`;
+    return finish(1);
+  }
+  // The faults, planned (and their stack edits made) before anything comes up: a fault that does
+  // not fit the lab fails here.
+  let plans: FaultPlan[] = [];
+  const edits = new Map<string, { stack: Record<string, unknown>; addresses: string[] }>();
+  try {
+    plans = planFaults(opts.faults ?? [], description);
+    for (const p of plans.filter((x) => x.editStack)) {
+      const copy = JSON.parse(JSON.stringify(stack)) as Record<string, unknown>;
+      edits.set(p.name, { stack: copy, addresses: p.editStack!(copy) });
+    }
+  } catch (e) {
+    error = (e as Error).message;
     return finish(1);
   }
 
@@ -173,7 +280,8 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   let twin: Twin;
   const tu = Date.now();
   try {
-    twin = await Twin.up({ description, stack, name, stateDir, terraform: true, log: (l) => log(`  twin: ${l}`) });
+    const site = plans.flatMap((p) => p.serverSiteSettings ?? []);
+    twin = await Twin.up({ description, name, stateDir, ...(site.length ? { serverSiteSettings: site } : {}), log: (l) => log(`  twin: ${l}`) });
   } catch (e) {
     error = (e as Error).message;
     phase({ name: "twin up", seconds: s(tu), ok: false, detail: error.split("\n")[0] });
@@ -189,19 +297,28 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
     quietUntil = Date.now() + 30000;
     log(`  hypervisor stand-in: ${e.message.split("\n")[0]} (retrying every second; repeats muted for 30 s)`);
   });
-  const hookReports = join(stackDir, "dvr-lab-reports", description.name);
+  // A fault run works on a copy of the stack folder (its cdk.tf.json edited per fault); the copy
+  // sits beside the original so that the hook's `npx --no-install dvr-lab` resolves the same way.
+  const workDir = plans.length ? `${stackDir}.faults` : stackDir;
+  if (plans.length) {
+    rmSync(workDir, { recursive: true, force: true });
+    cpSync(stackDir, workDir, { recursive: true, filter: (src) => !/^[/\\](dvr-lab-reports|\.terraform)([/\\]|$)/.test(src.slice(stackDir.length)) });
+  }
+  const writeStack = (st: Record<string, unknown>) => writeFileSync(join(workDir, "cdk.tf.json"), JSON.stringify(st, null, 2) + "\n");
+  const hookReports = join(workDir, "dvr-lab-reports", description.name);
   const hooks = verifyHookAddresses(stack);
   const isVerifyHook = (addr: string) => hooks.includes(addr);
-  /** The report the hook just wrote (copied as report[-N].json/.md into the report dir). */
-  const collect = (): void => {
-    if (!existsSync(join(hookReports, "report.json"))) return;
+  /** The report the hook just wrote (copied as report<suffix>.json/.md into the report dir), if it ran. */
+  const collect = (suffix: string, expectPass: boolean): Report | undefined => {
+    if (!existsSync(join(hookReports, "report.json"))) return undefined;
     report = JSON.parse(readFileSync(join(hookReports, "report.json"), "utf8")) as Report;
     reports.push(report);
-    const suffix = (opts.verifyRuns ?? 1) > 1 ? `-${reports.length}` : "";
+    if (expectPass) mustPass.push(report);
     for (const ext of ["json", "md"]) {
       if (existsSync(join(hookReports, `report.${ext}`))) copyFileSync(join(hookReports, `report.${ext}`), join(reportDir, `report${suffix}.${ext}`));
     }
     rmSync(hookReports, { recursive: true, force: true });
+    return report;
   };
   rmSync(hookReports, { recursive: true, force: true });
   const cloud = Cloud.attach(twin.state.cloud!.stateDir)!;
@@ -213,10 +330,10 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   };
   // Terraform runs in the operator's namespace: the management network, where the nodes' sshd and the APIs are.
   const prefix = ["nsenter", "-t", String(twin.state.outer!.pid), "-n", "--"];
-  const tfRun = async (label: DeployPhase["name"], args: string[], tally?: TerraformTally): Promise<number> => {
+  const tfRun = async (label: DeployPhase["name"], args: string[], tally?: TerraformTally, expectFailure = false): Promise<number> => {
     const t = Date.now();
     const code = await runTerraformAsync(tf, args, {
-      cwd: stackDir,
+      cwd: workDir,
       env,
       prefix,
       logFile: tfLog,
@@ -226,24 +343,112 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
       },
     });
     const detail = tally?.summary ? `${tally.completed.size} of ${tally.planned.size} resources` : undefined;
-    phase({ name: label, seconds: s(t), ok: code === 0 || (label === "plan again" && code === 2), ...(detail ? { detail } : {}) });
+    const ok = code === 0 || (label === "plan again" && code === 2) || (expectFailure && code === 1);
+    phase({ name: label, seconds: s(t), ok, ...(detail ? { detail } : {}) });
     return code;
+  };
+  const applyArgs = ["apply", "-auto-approve", "-input=false", "-json"];
+  const replaceHooks = hooks.map((h) => `-replace=${h}`);
+  const target = faultTarget(twin);
+  /** Records a fault's verifier run; throws when the hook did not run (the fault broke more than the lab). */
+  const recordFault = (p: FaultPlan, injected: string[], code: number, tally: TerraformTally, t: number): FaultOutcome => {
+    const rep = collect(`-${p.name}`, false);
+    if (!rep) {
+      throw new Error(`fault ${p.name}: terraform apply failed before the VerifyHook ran (exit ${code})${tally.errors.length ? `: ${tally.errors.join("; ").slice(0, 400)}` : ""}; log ${tfLog}`);
+    }
+    const outcome: FaultOutcome = { name: p.name, summary: p.summary, injected, undone: [], report: rep, caught: rep.exitCode === 1, seconds: s(t) };
+    faults.push(outcome);
+    log(`fault ${p.name}: ${outcome.caught ? "CAUGHT" : "NOT caught"}: verifier ${rep.verdict} (exit ${rep.exitCode})`);
+    return outcome;
+  };
+  /** Undoes a fault: the original stack applied for the edited resources, then the fault's own undo. */
+  const undoFault = async (p: FaultPlan, outcome: FaultOutcome): Promise<void> => {
+    const t = Date.now();
+    const e = edits.get(p.name);
+    if (e) {
+      writeStack(stack);
+      const replace = p.replaceEdited ? e.addresses.map((a) => `-replace=${a}`) : [];
+      const code = await tfRun(`undo ${p.name}`, [...applyArgs, "-refresh=false", ...e.addresses.map((a) => `-target=${a}`), ...replace], newTally());
+      if (code !== 0) throw new Error(`undo of fault ${p.name}: terraform apply -target of the original stack failed (exit ${code}); log ${tfLog}`);
+      outcome.undone.push(`terraform apply -target=${e.addresses.join(" -target=")} (the original stack)`);
+    }
+    if (p.undo) {
+      const lines = await p.undo(target);
+      outcome.undone.push(...lines);
+      if (!e) phase({ name: `undo ${p.name}`, seconds: s(t), ok: true, detail: lines.join("; ") });
+      else for (const l of lines) log(`  undo ${p.name}: ${l}`);
+    }
   };
   try {
     const initCode = await tfRun("init", ["init", "-input=false", "-no-color", `-backend-config=path=${join(stateDir, "terraform.tfstate")}`]);
     if (initCode !== 0) throw new Error(`terraform init failed (exit ${initCode}); see ${tfLog}`);
-    const apply = newTally();
-    const applyCode = await tfRun("apply", ["apply", "-auto-approve", "-input=false", "-json"], apply);
-    applied = [...apply.completed].length;
-    collect();
-    if (applyCode !== 0) {
-      throw new Error(`terraform apply failed (exit ${applyCode})${apply.errors.length ? `: ${apply.errors.join("; ").slice(0, 400)}` : ""}${report ? ` (verifier: ${report.verdict})` : ""}; log ${tfLog}`);
+    const first = plans.find((p) => p.fromFirstApply);
+    if (first) {
+      writeStack(edits.get(first.name)!.stack);
+      log(`fault ${first.name} (from the first apply on): ${first.summary}`);
     }
+    const apply = newTally();
+    const ta = Date.now();
+    const applyCode = await tfRun("apply", applyArgs, apply, !!first);
+    applied = [...apply.completed].length;
+    if (first) {
+      const outcome = recordFault(first, edits.get(first.name)!.addresses.map((a) => `stack: ${a} edited`), applyCode, apply, ta);
+      await undoFault(first, outcome);
+    } else {
+      collect((opts.verifyRuns ?? 1) > 1 ? "-1" : "", true);
+      if (applyCode !== 0) {
+        throw new Error(`terraform apply failed (exit ${applyCode})${apply.errors.length ? `: ${apply.errors.join("; ").slice(0, 400)}` : ""}${report ? ` (verifier: ${report.verdict})` : ""}; log ${tfLog}`);
+      }
+    }
+    for (const p of plans.filter((x) => x !== first)) {
+      const t = Date.now();
+      log(`fault ${p.name}: ${p.summary}`);
+      let injected: string[];
+      const e = edits.get(p.name);
+      const replaceEdited = e && p.replaceEdited ? e.addresses.map((a) => `-replace=${a}`) : [];
+      if (e) {
+        writeStack(e.stack);
+        injected = e.addresses.map((a) => `stack: ${a} edited${p.replaceEdited ? " (and replaced)" : ""}`);
+      } else {
+        injected = await p.inject!(target);
+        writeStack(stack);
+      }
+      for (const l of injected) log(`  fault ${p.name}: ${l}`);
+      const tally = newTally();
+      const code = await tfRun(`fault ${p.name}`, [...applyArgs, "-refresh=false", ...replaceHooks, ...replaceEdited], tally, true);
+      await undoFault(p, recordFault(p, injected, code, tally, t));
+    }
+    if (plans.length) {
+      // Every fault undone: the hook (tainted by the failing runs) must pass on the original stack.
+      writeStack(stack);
+      const again = newTally();
+      const code = await tfRun("healthy again", [...applyArgs, ...replaceHooks], again);
+      collect("-healthy-again", true);
+      if (code !== 0) throw new Error(`the lab is not healthy again after the faults were undone (terraform apply exit ${code}${report ? `, verifier ${report.verdict}` : ""}); log ${tfLog}`);
+    }
+    if (!opts.leaveUp) await afterApply();
+  } catch (e) {
+    error = (e as Error).message;
+  } finally {
+    await stopWatch().catch(() => undefined);
+    repairs = [...(twin.state.repairs ?? [])];
+    if (opts.leaveUp) {
+      log(`left up: twin ${name} (state ${stateDir}); \`dvr-lab twin down --name ${name}\` ends it`);
+    } else {
+      const td = Date.now();
+      const r = await twin.down({ keepLogs: opts.keepLogs ?? false });
+      phase({ name: "twin down", seconds: s(td), ok: r.leftovers.length === 0, detail: `${r.killed} processes${r.leftovers.length ? `, LEFT: ${r.leftovers.join(" ")}` : ""}` });
+      if (r.leftovers.length) error = `${error ? `${error}; ` : ""}teardown left processes ${r.leftovers.join(" ")}`;
+    }
+    if (workDir !== stackDir) rmSync(workDir, { recursive: true, force: true });
+  }
+  /** The second verifier runs, the second plan, the destroy and what it left. */
+  async function afterApply(): Promise<void> {
     for (let run = 2; run <= (opts.verifyRuns ?? 1); run++) {
       if (!hooks.length) throw new Error("the stack has no VerifyHook to run again");
       const again = newTally();
-      const code = await tfRun("verify again", ["apply", "-auto-approve", "-input=false", "-json", ...hooks.map((h) => `-replace=${h}`)], again);
-      collect();
+      const code = await tfRun("verify again", [...applyArgs, ...replaceHooks], again);
+      collect(`-${run}`, true);
       if (code !== 0) throw new Error(`verifier run ${run} (terraform apply -replace of the VerifyHook) failed (exit ${code})${report ? `: ${report.verdict}` : ""}`);
     }
     const again = newTally();
@@ -263,17 +468,12 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
       phase({ name: "leftovers", seconds: s(tl), ok: leftovers.length === 0, detail: leftovers.length ? leftovers.join(", ") : "no tenant resource left" });
       if (leftovers.length) throw new Error(`destroy left ${leftovers.join(", ")}`);
     }
-  } catch (e) {
-    error = (e as Error).message;
-  } finally {
-    await stopWatch().catch(() => undefined);
-    const td = Date.now();
-    const r = await twin.down({ keepLogs: opts.keepLogs ?? false });
-    phase({ name: "twin down", seconds: s(td), ok: r.leftovers.length === 0, detail: `${r.killed} processes${r.leftovers.length ? `, LEFT: ${r.leftovers.join(" ")}` : ""}` });
-    if (r.leftovers.length) error = `${error ? `${error}; ` : ""}teardown left processes ${r.leftovers.join(" ")}`;
   }
-  const codes = reports.map((r) => r.exitCode);
+  const codes = mustPass.map((r) => r.exitCode);
   const verdictCode = !codes.length || codes.includes(1) ? 1 : codes.includes(3) ? 3 : 0;
+  const uncaught = faults.filter((f) => !f.caught).map((f) => f.name);
+  if (!error && (uncaught.length || faults.length < plans.length)) {
+    error = uncaught.length ? `fault(s) not caught by the verifier: ${uncaught.join(", ")}` : "not every fault ran";
+  }
   return finish(error ? (verdictCode !== 0 && codes.length ? verdictCode : 1) : verdictCode);
 }
-

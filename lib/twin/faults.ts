@@ -1,109 +1,67 @@
 import type { IniSetting } from "../push/desired-config";
-import type { NeutronFile, NeutronService } from "../push/neutron-paths";
+import type { NeutronFile } from "../push/neutron-paths";
+import { ProvisionerResource } from "../push/provisioner-resource";
+import { sha256 } from "../push/remote-script";
 import type { LabDescription } from "../model/topology";
-import { PUSH_DOCUMENT_PATH, PushStep } from "./push";
 
 /**
- * REAL misconfigurations the twin can be brought up with (`dvr-lab lab --fault NAME`), to prove that
- * the verifier catches them. Each fault changes what really happens on the twin (the API call, the
- * push document a node receives, a stopped service, where a VM is plugged) and nothing else: the
- * verifier is never told about it and still judges the lab by its own description.
+ * REAL deviations of a deployed lab (`dvr-lab lab --fault NAME`), to prove that the verifier catches
+ * them. Each is what a mistaken user or a drifting cloud would do to a lab that Terraform deployed:
+ * the synthesized stack edited (the copy Terraform applies; what re-synthesizing with the mistake
+ * would write, triggers included), a setting changed or a service stopped on a node, or the cloud's
+ * state changed through its API. The verifier is never told: the VerifyHook judges the lab by its
+ * own description, which no fault touches.
  */
 export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server", "qrouter-redirects"] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
-/** What is wrong with one host's agents as the twin's own agent check sees them (Neutron's agent list). */
-export type AgentProblemKind =
-  /** An agent the description does not list for the host (`expected`: the listed agents). */
-  | "unexpected"
-  /** A listed agent that is not registered. */
-  | "missing"
-  | "not-alive"
-  /** The L3 agent's agent_mode (`expected`: the host's role, `actual`: the reported mode). */
-  | "agent-mode"
-  | "no-distributed-routing"
-  | "no-l2-population"
-  /** The OVS agent's tunneling_ip (`expected`: the host's tunnel IP, `actual`: the reported one). */
-  | "tunneling-ip";
-
-/** One problem of the twin's agent check, as fields. */
-export interface AgentProblem {
-  readonly host: string;
-  /** The agent type as Neutron reports it ("L3 agent", "Open vSwitch agent"). */
-  readonly agent: string;
-  readonly kind: AgentProblemKind;
-  readonly expected?: string;
-  readonly actual?: string;
-}
-
-const SHORT_AGENT: Readonly<Record<string, string>> = { "Open vSwitch agent": "OVS agent" };
-
-/** An agent problem as one line (the text the twin logs and records as a fault's observation). */
-export function formatAgentProblem(p: AgentProblem): string {
-  const agent = SHORT_AGENT[p.agent] ?? p.agent;
-  switch (p.kind) {
-    case "unexpected":
-      return `${p.host}: unexpected ${p.agent} (the description lists ${p.expected || "no agent"})`;
-    case "missing":
-      return `${p.host}: no ${p.agent}`;
-    case "not-alive":
-      return `${p.host}: ${p.agent} not alive`;
-    case "agent-mode":
-      return `${p.host}: ${p.agent} mode ${String(p.actual)}, expected ${p.expected}`;
-    case "no-distributed-routing":
-      return `${p.host}: ${agent} without enable_distributed_routing`;
-    case "no-l2-population":
-      return `${p.host}: ${agent} without l2_population`;
-    case "tunneling-ip":
-      return `${p.host}: ${agent} tunneling_ip ${String(p.actual)}, expected ${p.expected}`;
-  }
-}
-
-/** Whether two problems are the same finding (host, agent and kind; the values may differ). */
-export function sameAgentProblem(a: AgentProblem, b: AgentProblem): boolean {
-  return a.host === b.host && a.agent === b.agent && a.kind === b.kind;
-}
-
-export interface PushDocEdit {
-  readonly node: string;
-  readonly file: NeutronFile;
-  readonly section: string;
-  readonly key: string;
-  /** New value from the pushed one (undefined: the key was not pushed). */
-  readonly value: (pushed: string | undefined) => string;
+/** What a fault needs from the running lab (lib/twin/deploy.ts implements it on the twin). */
+export interface FaultTarget {
+  /** Runs a bash script on a node (as root, like an operator's SSH session). */
+  sh(host: string, script: string, what: string): Promise<string>;
+  /** The cloud's Neutron API, as the cloud's admin. */
+  neutron<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Router name -> id (Neutron). */
+  routerIds(): Promise<Readonly<Record<string, string>>>;
+  /** Waits until Neutron reports the host's agent of this type alive (true) or dead (false). */
+  waitAgent(host: string, agentType: string, alive: boolean, timeoutMs: number): Promise<void>;
+  /** Waits until no L3 agent has a router update in progress. */
+  waitL3Idle(timeoutMs: number): Promise<void>;
+  /** Flushes ICMP redirects the VMs' kernels hold (route cache). */
+  clearVmRedirects(): Promise<void>;
 }
 
 export interface FaultPlan {
   readonly name: FaultName;
-  /** One line: what is injected, with the names of this lab. */
+  /** One line: what is done, with the names of this lab. */
   readonly summary: string;
-  /** `distributed` the twin sends when creating a router (default: the description's). */
-  readonly routerDistributed?: (router: string, described: boolean) => boolean;
-  /** Edits of the push documents (the ConfigPush a node receives). */
-  readonly pushEdits?: readonly PushDocEdit[];
-  /** A service stopped after the pushes, before any tenant resource (router) exists. */
-  readonly stopBeforeRouters?: { readonly host: string; readonly service: NeutronService; readonly agentType: string };
-  /** VM name -> the host it is really bound to and plugged on. */
-  readonly vmHost?: Readonly<Record<string, string>>;
-  /** Twin site settings of the controller's neutron.conf for this run (e.g. a short agent_down_time). */
-  readonly serverSiteSettings?: readonly IniSetting[];
-  /** A change made on a host once the twin is up (script gets the router ids by name). */
-  readonly afterUp?: { readonly host: string; readonly script: (routerIds: Readonly<Record<string, string>>) => string };
-  /** Problems of the twin's own agent check that are this fault's symptom (not a twin failure). */
-  readonly tolerated: readonly AgentProblem[];
   /**
-   * Whether a problem of the twin's agent check is this fault's symptom: the same host, agent and
-   * kind as one of `tolerated`.
+   * Edits the synthesized stack (a parsed copy of cdk.tf.json, in place); returns the addresses of
+   * the edited resources. Terraform applies the copy; the revert is a targeted apply of the
+   * original stack for these addresses.
    */
-  readonly tolerates: (problem: AgentProblem) => boolean;
-}
-
-/** `FaultPlan.tolerates` of a list of tolerated problems. */
-function tolerating(tolerated: readonly AgentProblem[]): Pick<FaultPlan, "tolerated" | "tolerates"> {
-  return {
-    tolerated,
-    tolerates: (p) => tolerated.some((t) => sameAgentProblem(t, p)),
-  };
+  readonly editStack?: (stack: Record<string, unknown>) => string[];
+  /**
+   * The edited resources are also replaced (`-replace`) by the fault's apply and by the revert: an
+   * edit the provider does not act on by itself (terraform-provider-openstack suppresses the diff
+   * of an instance's `availability_zone` whose zone part is unchanged: "nova:com1" against the
+   * state's "nova"), which a user then forces.
+   */
+  readonly replaceEdited?: boolean;
+  /**
+   * The edited stack is applied from the lab's FIRST apply on: the symptom needs a cloud that never
+   * had the right setting (at most one fault of a run can be this).
+   */
+  readonly fromFirstApply?: boolean;
+  /** Changes the running lab (after the apply); returns one line per change made. */
+  readonly inject?: (lab: FaultTarget) => Promise<string[]>;
+  /** Restores what `inject` changed, or (stack edits) what the revert apply cannot (restarts); returns what it did. */
+  readonly undo?: (lab: FaultTarget) => Promise<string[]>;
+  /**
+   * Site settings of the controller's neutron.conf the fault needs from the start of the twin
+   * (the run's twin boots with them; they are valid for every other fault too).
+   */
+  readonly serverSiteSettings?: readonly IniSetting[];
 }
 
 function dvrVmHost(d: LabDescription, fault: string): string {
@@ -116,7 +74,72 @@ export function isFaultName(s: string): s is FaultName {
   return (FAULT_NAMES as readonly string[]).includes(s);
 }
 
-/** The concrete injection of a fault for a lab (hosts, routers and VMs picked from its description). */
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+/** The stack's resources of a type whose `name` attribute is `name` (addresses and bodies). */
+export function resourcesNamed(stack: Record<string, unknown>, type: string, name: string): { address: string; body: Record<string, unknown> }[] {
+  const of = ((stack.resource as Resources | undefined) ?? {})[type] ?? {};
+  return Object.entries(of)
+    .filter(([, b]) => b.name === name)
+    .map(([id, body]) => ({ address: `${type}.${id}`, body }));
+}
+
+interface PushDocument {
+  node: string;
+  files: { file: string; settings: IniSetting[] }[];
+}
+
+/**
+ * Edits one setting of a node's push document in the stack (the ConfigPush's inline `file`
+ * content) and its `config_sha256` trigger, as re-synthesizing the node with that setting writes
+ * them; returns the push resource's address.
+ */
+export function editPushDocument(
+  stack: Record<string, unknown>,
+  node: string,
+  edit: { readonly file: NeutronFile; readonly section: string; readonly key: string; readonly value: (pushed: string | undefined) => string },
+): string {
+  for (const { address, body } of ProvisionerResource.entriesOf(stack)) {
+    const b = body as { provisioner?: { file?: { content?: string; destination?: string } }[]; triggers_replace?: Record<string, string>; triggers?: Record<string, string> };
+    const triggers = b.triggers_replace ?? b.triggers;
+    if (triggers?.node !== node || triggers.config_sha256 === undefined) continue;
+    const p = (b.provisioner ?? []).find((x) => x.file?.content !== undefined);
+    if (!p?.file?.content) continue;
+    const doc = JSON.parse(p.file.content) as PushDocument;
+    const f = doc.files.find((x) => x.file === edit.file);
+    if (!f) throw new Error(`fault: the push document of ${node} has no ${edit.file}`);
+    const s = f.settings.find((x) => x.section === edit.section && x.key === edit.key);
+    if (s) (s as { value: string }).value = edit.value(s.value);
+    else f.settings.push({ section: edit.section, key: edit.key, value: edit.value(undefined) });
+    p.file.content = JSON.stringify(doc, null, 2) + "\n";
+    triggers.config_sha256 = sha256(p.file.content);
+    return address;
+  }
+  throw new Error(`fault: the stack has no ConfigPush for node ${node}`);
+}
+
+/** Waits until Neutron has the router's new attributes and the L3 agents finished updating it. */
+async function settleRouters(lab: FaultTarget): Promise<void> {
+  await lab.waitL3Idle(120000);
+}
+
+/** Converts routers between distributed and centralized as an admin does (admin_state_up off, change, on). */
+async function setDistributed(lab: FaultTarget, routers: readonly string[], distributed: boolean): Promise<string[]> {
+  const ids = await lab.routerIds();
+  const out: string[] = [];
+  for (const r of routers) {
+    const id = ids[r];
+    if (!id) throw new Error(`fault: router ${r} not found in Neutron`);
+    await lab.neutron("PUT", `/routers/${id}`, { router: { admin_state_up: false } });
+    await lab.neutron("PUT", `/routers/${id}`, { router: { distributed } });
+    await lab.neutron("PUT", `/routers/${id}`, { router: { admin_state_up: true } });
+    out.push(`router ${r} (${id}): admin_state_up false, distributed ${distributed}, admin_state_up true (Neutron API)`);
+  }
+  await settleRouters(lab);
+  return out;
+}
+
+/** The concrete deviation of a fault for a lab (hosts, routers and VMs picked from its description). */
 export function planFault(name: string, d: LabDescription): FaultPlan {
   if (!isFaultName(name)) throw new Error(`unknown fault "${name}" (known: ${FAULT_NAMES.join(", ")})`);
   switch (name) {
@@ -125,28 +148,37 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
       if (!dvr.length) throw new Error(`fault ${name}: the lab has no distributed router`);
       return {
         name,
-        summary: `router(s) ${dvr.join(", ")} created with distributed=false (the description says distributed=true)`,
-        routerDistributed: () => false,
-        ...tolerating([]),
+        summary: `router(s) ${dvr.join(", ")} converted to centralized by an admin through the Neutron API (admin_state_up false, distributed false, admin_state_up true); the description says distributed=true`,
+        inject: (lab) => setDistributed(lab, dvr, false),
+        undo: (lab) => setDistributed(lab, dvr, true),
       };
     }
     case "l3-agent-down": {
       const host = dvrVmHost(d, name);
       return {
         name,
-        summary: `${host}'s L3 agent stopped after the push, before the routers exist (server agent_down_time = 30 s so the API reports it dead)`,
-        stopBeforeRouters: { host, service: "neutron-l3-agent", agentType: "L3 agent" },
+        summary: `${host}'s L3 agent stopped on the node after the apply (site setting agent_down_time = 30 s, so Neutron reports it dead in 30 s)`,
         serverSiteSettings: [{ section: "DEFAULT", key: "agent_down_time", value: "30" }],
-        ...tolerating([{ host, agent: "L3 agent", kind: "not-alive" }]),
+        inject: async (lab) => {
+          await lab.sh(host, "systemctl stop neutron-l3-agent", `fault ${name}: stop neutron-l3-agent on ${host}`);
+          await lab.waitAgent(host, "L3 agent", false, 90000);
+          return [`stopped neutron-l3-agent on ${host}; Neutron reports its L3 agent dead`];
+        },
+        undo: async (lab) => {
+          await lab.sh(host, "systemctl start neutron-l3-agent", `fault ${name}: start neutron-l3-agent on ${host}`);
+          await lab.waitAgent(host, "L3 agent", true, 90000);
+          // The restarted agent re-syncs every router it hosts.
+          await lab.waitL3Idle(120000);
+          return [`started neutron-l3-agent on ${host}; alive, routers re-synced`];
+        },
       };
     }
     case "no-dvr-flows": {
       const host = dvrVmHost(d, name);
       return {
         name,
-        summary: `${host}'s push document sets [agent] enable_distributed_routing = False for its OVS agent`,
-        pushEdits: [{ node: host, file: "openvswitch_agent.ini", section: "agent", key: "enable_distributed_routing", value: () => "False" }],
-        ...tolerating([{ host, agent: "Open vSwitch agent", kind: "no-distributed-routing" }]),
+        summary: `${host}'s ConfigPush document in the stack sets [agent] enable_distributed_routing = False for its OVS agent (Terraform re-pushes ${host})`,
+        editStack: (stack) => [editPushDocument(stack, host, { file: "openvswitch_agent.ini", section: "agent", key: "enable_distributed_routing", value: () => "False" })],
       };
     }
     case "vm-on-wrong-host": {
@@ -156,77 +188,82 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
       if (!other) throw new Error(`fault ${name}: the lab has no second host that runs VMs`);
       return {
         name,
-        summary: `VM ${vm.name} bound to ${other.name} (binding:host_id and its namespace), the description pins it to ${host}`,
-        vmHost: { [vm.name]: other.name },
-        ...tolerating([]),
+        summary: `VM ${vm.name}'s instance in the stack has availability_zone nova:${other.name}, re-created there (terraform apply -replace: the provider ignores a change of the host part alone); the description pins it to ${host}`,
+        replaceEdited: true,
+        editStack: (stack) => {
+          const found = resourcesNamed(stack, "openstack_compute_instance_v2", vm.name);
+          if (found.length !== 1) throw new Error(`fault ${name}: the stack has ${found.length} instances named ${vm.name}`);
+          found[0].body.availability_zone = `nova:${other.name}`;
+          return [found[0].address];
+        },
       };
     }
     case "no-l2pop-server": {
       const ctrl = d.hosts.find((h) => h.role === "controller");
       if (!ctrl) throw new Error(`fault ${name}: the lab has no controller`);
+      const ovsHosts = d.hosts.filter((h) => h.role !== "controller").map((h) => h.name);
       return {
         name,
-        summary: `${ctrl.name}'s push document sets [ml2] mechanism_drivers without l2population (the agents keep l2_population = True)`,
-        pushEdits: [
-          {
-            node: ctrl.name,
+        summary: `${ctrl.name}'s ConfigPush document in the stack sets [ml2] mechanism_drivers without l2population, from the first apply on (the agents keep l2_population = True)`,
+        fromFirstApply: true,
+        editStack: (stack) => [
+          editPushDocument(stack, ctrl.name, {
             file: "ml2_conf.ini",
             section: "ml2",
             key: "mechanism_drivers",
             value: (v) => (v ?? "openvswitch,l2population").split(",").filter((x) => x.trim() !== "l2population").join(","),
-          },
+          }),
         ],
-        ...tolerating([]),
+        // Once the server has l2population again, agents get the full forwarding table only when they
+        // (re)start: restart each node's OVS agent, as an operator would after fixing the server.
+        undo: async (lab) => {
+          for (const h of ovsHosts) {
+            await lab.sh(h, "systemctl restart neutron-openvswitch-agent", `fault ${name}: restart the OVS agent on ${h}`);
+          }
+          for (const h of ovsHosts) await lab.waitAgent(h, "Open vSwitch agent", true, 90000);
+          return [`restarted neutron-openvswitch-agent on ${ovsHosts.join(", ")} (the full l2population forwarding table comes with an agent's start)`];
+        },
       };
     }
     case "qrouter-redirects": {
       const host = dvrVmHost(d, name);
       const routers = d.routers.filter((r) => r.distributed && r.externalGateway && d.vms.some((v) => v.host === host && r.subnets.includes(v.subnet))).map((r) => r.name);
       if (!routers.length) throw new Error(`fault ${name}: no distributed router with a gateway serves a VM on ${host}`);
+      const setRedirects = async (lab: FaultTarget, on: 0 | 1): Promise<string[]> => {
+        const ids = await lab.routerIds();
+        const lines = routers.map((r) => {
+          if (!ids[r]) throw new Error(`fault ${name}: router ${r} has no id`);
+          return `ip netns exec qrouter-${ids[r]} sysctl -qw net.ipv4.conf.all.send_redirects=${on}`;
+        });
+        await lab.sh(host, lines.join("\n"), `fault ${name}: send_redirects=${on} in ${host}'s qrouter namespaces`);
+        return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): net.ipv4.conf.all.send_redirects=${on}`);
+      };
       return {
         name,
-        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.conf.all.send_redirects = 1 once the twin is up (as before Neutron adds the router's gateway on that node)`,
-        afterUp: {
-          host,
-          script: (ids) =>
-            routers
-              .map((r) => {
-                if (!ids[r]) throw new Error(`fault ${name}: router ${r} has no id`);
-                return `ip netns exec qrouter-${ids[r]} sysctl -qw net.ipv4.conf.all.send_redirects=1`;
-              })
-              .join("\n"),
+        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.conf.all.send_redirects = 1 on the node after the apply (as before Neutron adds the router's gateway on that node)`,
+        inject: (lab) => setRedirects(lab, 1),
+        undo: async (lab) => {
+          const out = await setRedirects(lab, 0);
+          await lab.clearVmRedirects();
+          return [...out, "VMs' route caches flushed (ICMP redirects they hold)"];
         },
-        ...tolerating([]),
       };
     }
   }
 }
 
-interface PushDocument {
-  node: string;
-  files: { file: string; settings: IniSetting[] }[];
-}
-
-/** Applies a fault's push-document edits to the ConfigPush steps (returns new steps; throws if a target is missing). */
-export function applyPushEdits(steps: readonly PushStep[], edits: readonly PushDocEdit[]): PushStep[] {
-  return steps.map((step) => {
-    const mine = edits.filter((e) => e.node === step.node);
-    if (!mine.length) return step;
-    return {
-      ...step,
-      source: `${step.source} + fault edit`,
-      provisioners: step.provisioners.map((p) => {
-        if (p.type !== "file" || p.destination !== PUSH_DOCUMENT_PATH) return p;
-        const doc = JSON.parse(p.content) as PushDocument;
-        for (const e of mine) {
-          const f = doc.files.find((x) => x.file === e.file);
-          if (!f) throw new Error(`fault: the push document of ${step.node} has no ${e.file}`);
-          const s = f.settings.find((x) => x.key === e.key);
-          if (s) (s as { value: string }).value = e.value(s.value);
-          else f.settings.push({ section: e.section, key: e.key, value: e.value(undefined) });
-        }
-        return { ...p, content: JSON.stringify(doc, null, 2) + "\n" };
-      }),
-    };
+/**
+ * The faults of a run in the order they go: the one that needs the first apply first, then the
+ * others in the order given. Throws on an unknown name, a repeat, or two first-apply faults.
+ */
+export function planFaults(names: readonly string[], d: LabDescription): FaultPlan[] {
+  const seen = new Set<string>();
+  const plans = names.map((n) => {
+    if (seen.has(n)) throw new Error(`fault ${n} is given twice`);
+    seen.add(n);
+    return planFault(n, d);
   });
+  const first = plans.filter((p) => p.fromFirstApply);
+  if (first.length > 1) throw new Error(`faults ${first.map((p) => p.name).join(" and ")} both need the first apply: run them in separate labs`);
+  return [...first, ...plans.filter((p) => !p.fromFirstApply)];
 }

@@ -2,12 +2,11 @@ import { rmSync } from "fs";
 import { oneOf, parse, resolveIo, usageFailure, UsageError, type CommandSpec, type OptionSpecs, type Values } from "../common/args";
 import { EXIT, exitCodesHelp } from "../common/exit-codes";
 import { renderText } from "../verify/report";
-import type { WindowMode } from "../verify/run";
 import { cloudTwinPrerequisites, NAME_OPTION, readJsonOption, stackDescription, type TwinCliIo } from "./cli";
-import { FAULT_NAMES } from "./faults";
+import { FAULT_NAMES, isFaultName } from "./faults";
 import { findTerraformToolchain } from "../toolchain/terraform";
 import { LAYOUTS, Layout, runLab } from "./lab";
-import { Twin, twinPrerequisites } from "./twin";
+import { Twin } from "./twin";
 
 export const COMMAND = "dvr-lab lab";
 
@@ -17,21 +16,26 @@ export const SPEC = {
   options: {
     layout: { type: "string", choices: Object.keys(LAYOUTS) as Layout[] },
     stack: { type: "string" },
-    fault: { type: "string", choices: FAULT_NAMES },
+    fault: { type: "string" },
     runs: { type: "integer", min: 1, max: 100, default: 1 },
     "report-dir": { type: "string" },
-    pings: { type: "integer", min: 1, max: 1000 },
-    window: { type: "string", choices: ["all", "row"] },
-    "continue-after-gate-failure": { type: "boolean" },
     name: NAME_OPTION,
     "state-dir": { type: "string" },
-    "converge-timeout": { type: "integer", min: 1, max: 3600 },
     "keep-logs": { type: "boolean" },
-    cloud: { type: "boolean" },
-    replay: { type: "boolean" },
     json: { type: "boolean" },
   },
 } as const satisfies CommandSpec<OptionSpecs>;
+
+/** `--fault a,b` or `--fault all` -> the fault names (UsageError naming a bad one). */
+export function parseFaults(value: string): string[] {
+  if (value === "all") return [...FAULT_NAMES];
+  const names = value.split(",").map((x) => x.trim());
+  for (const n of names) {
+    if (!isFaultName(n)) throw new UsageError(`--fault: unknown fault "${n}" (known: ${FAULT_NAMES.join(", ")}, or all)`);
+  }
+  if (new Set(names).size !== names.length) throw new UsageError(`--fault: a fault is given twice in "${value}"`);
+  return names;
+}
 
 export const USAGE = `usage: dvr-lab lab [options]   (root)
 
@@ -42,31 +46,26 @@ export const USAGE = `usage: dvr-lab lab [options]   (root)
   (verified host keys), the provider creates networks, routers, ports and Nova instances, and the
   VerifyHook's local-exec runs \`dvr-lab verify\` (a failing row fails the apply). Then a second plan
   must show no changes, \`terraform destroy\` must leave no tenant resource, and the twin goes down
-  (always: also on failure and on SIGINT/SIGTERM). With --fault (or --replay) the twin re-enacts
-  Terraform instead (replays the pushes, builds the tenant side itself) and the verifier runs
-  in-process.
+  (always: also on failure and on SIGINT/SIGTERM).
+
+  With --fault, the faults go into the ONE deployed lab one after the other, each a real deviation
+  (an edited copy of the stack applied, a change on a node, or through the Neutron API); the
+  VerifyHook re-runs and must fail, the fault is undone, and after the last one the hook must pass
+  again. Exit 0 then means: every fault caught, the lab healthy again, plan empty, destroy clean.
 
 options:
-  --layout reference|upstream   which example to synthesize in-process (default reference:
+  --layout reference|upstream   which example to synthesize (default reference:
                                 lib/layouts/reference-lab; upstream: lib/layouts/upstream-layout)
   --stack FILE                  use this synthesized cdk.tf.json (in its stack folder, with its
                                 assets) instead (not with --layout)
-  --fault NAME                  inject a REAL misconfiguration: ${FAULT_NAMES.join(", ")}
-  --runs N                      verifier runs on the one bring-up, 1 to 100 (default 1; the real
-                                deploy re-runs the VerifyHook with terraform apply -replace)
-  --report-dir DIR              write report[-N].json, report[-N].md and lab.json there
-  --pings N                     marked pings per row, 1 to 1000 (default 5; --replay only: the
-                                real deploy runs the stack's own verify command)
-  --window all|row              one window for all rows (default) or one per row (--replay only)
-  --continue-after-gate-failure measure the data plane even if the gate failed (default on for --fault)
+  --fault NAME[,NAME...]|all    faults to inject: ${FAULT_NAMES.join(", ")}
+  --runs N                      verifier runs, 1 to 100 (default 1: the apply's VerifyHook; each
+                                further run is terraform apply -replace=<hook>)
+  --report-dir DIR              write report[-N|-FAULT].json/.md, terraform.log and deploy.json
+                                there (default <stack folder>/dvr-lab-reports/<name>-lab)
   --name NAME  --state-dir DIR  twin name / state dir (default: the lab name, <package>/.twin/<name>)
-  --converge-timeout S          cap of the twin's data-plane gate in seconds, 1 to 3600 (default 90;
-                                fault runs: 20)
   --keep-logs                   keep the twin's state dir (logs) after teardown
-  --replay                      the twin re-enacts Terraform (implied by --fault)
-  --cloud                       with --replay: the cloud twin (VMs are Nova instances, the verifier
-                                reads Neutron in Keystone mode); the real deploy always has it
-  --json                        print lab.json-like JSON (with the reports) instead of the table
+  --json                        print the result as JSON (with the reports) instead of the table
   -h, --help
 
 ${exitCodesHelp([EXIT.OK, EXIT.FAILED, EXIT.USAGE, EXIT.INCONCLUSIVE, EXIT.PREREQUISITES], { signals: true })}`;
@@ -75,6 +74,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
   const { out, err } = resolveIo(io);
   let o: Values<typeof SPEC.options>;
   let stack: Record<string, unknown> | undefined;
+  let faults: string[] = [];
   try {
     const p = parse(SPEC, args);
     if (p.help) {
@@ -83,6 +83,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
     }
     o = p.values;
     oneOf(p.given, ["stack", "layout"], { atMost: true });
+    if (p.values.fault !== undefined) faults = parseFaults(p.values.fault);
     if (o.stack !== undefined) {
       stack = readJsonOption("stack", o.stack);
       stackDescription("stack", o.stack, stack);
@@ -91,10 +92,9 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
     return usageFailure(COMMAND, e, err);
   }
   const layout = (o.layout ?? "reference") as Layout;
-  const realDeploy = !o.replay && o.fault === undefined;
   const missing = await (io.prerequisites ?? (async () => {
-    const m = await (o.cloud || realDeploy ? cloudTwinPrerequisites : twinPrerequisites)();
-    const tf = realDeploy ? findTerraformToolchain() : undefined;
+    const m = await cloudTwinPrerequisites();
+    const tf = findTerraformToolchain();
     return typeof tf === "string" ? [...m, `the Terraform toolchain (${tf})`] : m;
   }))();
   if (missing.length) {
@@ -122,26 +122,14 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
   process.on("SIGTERM", onSignal);
   try {
     const log = (l: string) => err(`lab: ${l}\n`);
-    const replay = !realDeploy;
-    if (!replay && (o.pings !== undefined || o.window !== undefined || o["continue-after-gate-failure"] || o["converge-timeout"] !== undefined)) {
-      return usageFailure(COMMAND, new UsageError("--pings, --window, --continue-after-gate-failure and --converge-timeout need --replay or --fault (the real deploy runs the stack's own verify command)"), err);
-    }
     const result = await runLab({
-      ...(stack ? { stack, stackFile: o.stack } : { layout }),
-      ...(replay ? { replay: true } : {}),
-      ...(o.fault !== undefined ? { fault: o.fault } : {}),
+      ...(o.stack !== undefined ? { stackFile: o.stack } : { layout }),
+      ...(faults.length ? { faults } : {}),
       ...(o.name !== undefined ? { name: o.name } : {}),
       ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
       ...(o["report-dir"] !== undefined ? { reportDir: o["report-dir"] } : {}),
-      ...(o["converge-timeout"] !== undefined ? { convergeTimeoutSeconds: o["converge-timeout"] } : {}),
-      ...(o["continue-after-gate-failure"] ? { continueAfterGateFailure: true } : {}),
       runs: o.runs,
       keepLogs: o["keep-logs"],
-      ...(o.cloud ? { cloud: true } : {}),
-      verify: {
-        ...(o.pings !== undefined ? { pings: o.pings } : {}),
-        ...(o.window !== undefined ? { window: o.window as WindowMode } : {}),
-      },
       log,
       onStateDir: (d) => (stateDir = d),
     });
@@ -150,9 +138,14 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       out(JSON.stringify(result, null, 2) + "\n");
     } else {
       for (const l of result.twinRepairs ?? []) out(`twin repaired during bring-up: ${l}\n`);
-      if (result.fault) out(`fault injected: ${result.fault.name}: ${result.fault.summary}\n${result.fault.observed.map((l) => `  twin saw: ${l}\n`).join("")}\n`);
-      result.reports.forEach((r, i) => {
-        if (result.reports.length > 1) out(`=== verifier run ${i + 1} of ${result.reports.length}\n`);
+      const faultReports = new Set(result.faults?.map((f) => f.report));
+      for (const f of result.faults ?? []) {
+        out(`=== fault ${f.name}: ${f.caught ? "CAUGHT" : "NOT CAUGHT"} (${f.seconds} s)\n  ${f.summary}\n${f.injected.map((l) => `  injected: ${l}\n`).join("")}${f.undone.map((l) => `  undone: ${l}\n`).join("")}`);
+        if (f.report) out(renderText(f.report) + "\n");
+      }
+      const healthy = result.reports.filter((r) => !faultReports.has(r));
+      healthy.forEach((r, i) => {
+        if (result.reports.length > 1) out(`=== verifier run ${i + 1} of ${healthy.length}${result.faults ? " (no fault)" : ""}\n`);
         out(renderText(r) + "\n");
       });
       if (result.deploy) {
@@ -162,7 +155,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       }
       const sec = result.seconds;
       out(
-        `lab ${result.lab}${result.fault ? ` (fault ${result.fault.name})` : ""}: ${result.exitCode === EXIT.OK ? "PASS" : result.exitCode === EXIT.INCONCLUSIVE ? "INCONCLUSIVE" : "FAIL"} (exit ${result.exitCode}); ` +
+        `lab ${result.lab}${result.faults ? ` (faults: ${result.faults.map((f) => `${f.name} ${f.caught ? "caught" : "NOT caught"}`).join(", ")})` : ""}: ${result.exitCode === EXIT.OK ? "PASS" : result.exitCode === EXIT.INCONCLUSIVE ? "INCONCLUSIVE" : "FAIL"} (exit ${result.exitCode}); ` +
           `${sec.synth !== undefined ? `synth ${sec.synth} s, ` : ""}up ${sec.up ?? "-"} s, verify ${sec.verify.join(" + ") || "-"} s, down ${sec.down ?? "-"} s, total ${sec.total} s; transport ${result.transport}\n`,
       );
     }

@@ -109,15 +109,15 @@ function serviceAuth(section: string, k: KeystoneSite, user: string, password: s
 }
 
 /**
- * Base (site) settings per file for a host. `keystone`: the cloud twin's Keystone (neutron-server
- * authenticates requests with it and notifies Nova of port events); without it noauth, no Nova.
+ * Base (site) settings per file for a host. `keystone`: the cloud's Keystone (neutron-server
+ * authenticates requests with it and notifies Nova of port events).
  */
-export function baseSettings(plan: TwinPlan, host: TwinHostPlan, keystone?: KeystoneSite): Partial<Record<NeutronFile, IniSetting[]>> {
+export function baseSettings(plan: TwinPlan, host: TwinHostPlan, keystone: KeystoneSite): Partial<Record<NeutronFile, IniSetting[]>> {
   const dhcp = plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
-  const nova = keystone && host.role === "controller" ? "True" : "False";
+  const nova = host.role === "controller" ? "True" : "False";
   const neutron: IniSetting[] = [
     s("DEFAULT", "host", host.name),
-    s("DEFAULT", "auth_strategy", keystone ? "keystone" : "noauth"),
+    s("DEFAULT", "auth_strategy", "keystone"),
     s("DEFAULT", "core_plugin", "ml2"),
     s("DEFAULT", "service_plugins", "router"),
     s("DEFAULT", "transport_url", transportUrl(plan)),
@@ -135,7 +135,7 @@ export function baseSettings(plan: TwinPlan, host: TwinHostPlan, keystone?: Keys
     s("oslo_concurrency", "lock_path", "/var/lib/neutron/lock"),
     s("database", "connection", `mysql+pymysql://root@127.0.0.1/neutron?unix_socket=${DB_SOCKET}`),
   ];
-  if (keystone && host.role === "controller") {
+  if (host.role === "controller") {
     neutron.push(
       s("keystone_authtoken", "www_authenticate_uri", keystone.authUrl),
       ...serviceAuth("keystone_authtoken", keystone, "neutron", keystone.neutronPassword),

@@ -5,13 +5,10 @@ import type {
   BackgroundJob,
   BackgroundOptions,
   Command,
-  NeutronApi as VerifierNeutronApi,
   RunOptions,
   RunResult,
   Transport,
 } from "../verify/types";
-import { NeutronApi } from "./api";
-import { cloudAdmin } from "./cloud-access";
 import { alive, enter, run } from "./proc";
 import { loadState, TwinState } from "./twin";
 
@@ -101,22 +98,4 @@ export class TwinTransport implements Transport {
     return { hosts, outerPid: this.state.outer!.pid, knownHostsFile: join(sd, "known_hosts") };
   }
 
-  /**
-   * The twin's Neutron API in the verifier's shape, reached inside the controller: noauth, or (the
-   * cloud twin) with the admin's Keystone token.
-   */
-  public neutron(): VerifierNeutronApi {
-    const controller = this.hostPid(this.state.plan.controller.name);
-    const auth = this.state.cloud ? cloudAdmin(this.state.cloud, controller) : undefined;
-    const api = new NeutronApi(controller, `http://127.0.0.1:${this.state.plan.apiPort}`, auth);
-    const list = async (key: string, path: string) => ((await api.call<Record<string, Record<string, unknown>[]>>("GET", path))[key] ?? []);
-    const q = encodeURIComponent;
-    return {
-      listAgents: () => list("agents", "/agents"),
-      routersByName: (name) => list("routers", `/routers?name=${q(name)}`),
-      networksByName: (name) => list("networks", `/networks?name=${q(name)}`),
-      subnetsByName: (name) => list("subnets", `/subnets?name=${q(name)}`),
-      portsByFixedIp: (ip, subnetId) => list("ports", `/ports?fixed_ips=${q(`ip_address=${ip}`)}&fixed_ips=${q(`subnet_id=${subnetId}`)}`),
-    };
-  }
 }

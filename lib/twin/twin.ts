@@ -1,12 +1,12 @@
 import { packageRoot } from "../push/remote-script";
 import { spawnSync } from "child_process";
-import { randomUUID } from "crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { LabDescription } from "../model/topology";
 import type { NeutronFile } from "../push/neutron-paths";
 import { AgentInfo, NeutronApi, PortInfo } from "./api";
-import { AgentProblem, applyPushEdits, FaultPlan, formatAgentProblem, planFault } from "./faults";
+import { AgentProblem, formatAgentProblem } from "./agent-problems";
+import type { IniSetting } from "../push/desired-config";
 import { planTwin, TwinHostPlan, TwinPlan } from "./plan";
 import {
   alive,
@@ -21,7 +21,6 @@ import {
   spawnDetached,
   waitFor,
 } from "./proc";
-import { PushStep, pushesFromDescription, pushesFromStack, pushScript, runPush } from "./push";
 import {
   baseSettings,
   KeystoneSite,
@@ -42,18 +41,8 @@ import { CloudRest } from "./cloud/rest";
 import { cloudAdmin, cloudStateDirOf, novaUrl, TwinCloudRecord } from "./cloud-access";
 import { HypervisorStandIn, TwinVmState } from "./hypervisor";
 import { defaultStateDir, underHostTmpfs } from "./state-dir";
-import { parseSendRedirects, SEND_REDIRECTS_PROBE } from "../verify/probes";
 
 export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
-
-/** A check of the twin's data-plane gate (one ping). */
-export interface PingCheck {
-  readonly label: string;
-  readonly pid: number;
-  readonly target: string;
-  /** Involves the external network (SNAT or floating IP). */
-  readonly external: boolean;
-}
 
 /** What an agent's log shows when it hung in the eventlet/oslo.privsep start-up race. */
 export const DEADLOCK_SIGNATURE = "greenlet.error: cannot switch to a different thread";
@@ -79,59 +68,38 @@ export interface TwinState {
   externalHost?: { pid: number; ip: string };
   hosts: Record<string, { pid: number; mgmtIp: string; dir: string }>;
   vms: Record<string, TwinVmState>;
-  neutron: {
-    networks: Record<string, string>;
-    subnets: Record<string, string>;
-    routers: Record<string, string>;
-    externalNetwork?: string;
-  };
-  push: { node: string; source: string; script: string; seconds: number }[];
+  /** What the twin created in Neutron as the cloud's admin (everything else is Terraform's). */
+  neutron: { externalNetwork?: string; externalSubnet?: string };
   timings: Record<string, number>;
-  /** The injected fault of a fault run (`dvr-lab lab --fault`), with what the twin's own checks saw. */
-  fault?: { name: string; summary: string; observed: string[] };
   /** What the twin repaired on its own during bring-up (a hung agent restarted, a VM's redirect cleared). */
   repairs?: string[];
   /**
-   * The cloud twin on the controller (`cloud: true`): Keystone, Glance, Placement, Nova; Neutron
+   * The cloud on the controller: Keystone, Glance, Placement, Nova; Neutron
    * then authenticates with Keystone and the VMs are Nova instances.
    */
   cloud?: TwinCloudRecord & { upSeconds?: number; imageId?: string; keyName?: string };
 }
 
+/**
+ * The twin is the cloud a user's Terraform deploys to (docs/CLOUD-TWIN.md): Keystone, Glance,
+ * Placement and Nova (fake driver) on the controller beside Neutron (Keystone auth); every node
+ * booted with its services on the site settings (no DVR yet); the cloud admin's external network,
+ * image and flavor; nothing else. The config pushes and the whole tenant side are Terraform's
+ * (`dvr-lab lab`, lib/twin/deploy.ts); the hypervisor stand-in plugs what Nova boots while the
+ * caller keeps `hypervisor().watch()` running.
+ */
 export interface TwinUpOptions {
   readonly description: LabDescription;
-  /** The synthesized stack (parsed cdk.tf.json); when given, its ConfigPush resources configure the nodes. */
-  readonly stack?: unknown;
   readonly name?: string;
   readonly stateDir?: string;
-  /** Cap for the data-plane convergence gate (seconds). */
-  readonly convergeTimeoutSeconds?: number;
   /**
-   * Bring the twin up with a REAL misconfiguration (lib/twin/faults.ts). The twin's own gates then
-   * only log what they see (convergence capped at 20 s) and leave the verdict to the verifier.
+   * Site settings added to the controller's neutron.conf before it boots (a fault run's short
+   * agent_down_time, lib/twin/faults.ts).
+   * @default - none beyond the twin's own (lib/twin/site-config.ts)
    */
-  readonly fault?: string;
-  /**
-   * The cloud twin (docs/CLOUD-TWIN.md): Keystone, Glance, Placement and Nova (fake driver) on the
-   * controller beside Neutron, which then runs with Keystone auth; the VMs are Nova instances
-   * (`availability_zone nova:<host>`), plugged by the hypervisor stand-in (lib/twin/hypervisor.ts).
-   * @default false (Neutron alone, noauth; the twin binds the VM ports itself)
-   */
-  readonly cloud?: boolean;
-  /**
-   * The twin as the cloud a user's Terraform deploys to (implies `cloud`): every node booted with
-   * its services on the site settings (no DVR yet), the cloud admin's external network, image and
-   * flavor, and nothing else. The config pushes and the whole tenant side are left to Terraform
-   * (`dvr-lab lab`, lib/twin/deploy.ts); the hypervisor stand-in plugs what Nova boots while the
-   * caller keeps `hypervisor().watch()` running.
-   * @default false (the twin replays the stack's pushes and builds the tenant side itself)
-   */
-  readonly terraform?: boolean;
+  readonly serverSiteSettings?: readonly IniSetting[];
   readonly log?: (line: string) => void;
 }
-
-/** The Nova key pair of the twin's VMs: the operator's key (`<state>/operator_ed25519`). */
-export const TWIN_KEY_PAIR = "dvr-lab-operator";
 
 /** The dvr-lab package root (holds remote/): one implementation, in lib/push/remote-script.ts. */
 export { packageRoot };
@@ -207,7 +175,7 @@ export class Twin {
   private readonly root = packageRoot();
   private readonly log: (line: string) => void;
   private readonly t0 = Date.now();
-  private fault?: FaultPlan;
+  private serverSiteSettings: readonly IniSetting[] = [];
   /** Restarts per "host/service" by healHungAgents. */
   private readonly healed = new Map<string, number>();
   private lastHeal = 0;
@@ -229,7 +197,6 @@ export class Twin {
   /** Brings the twin up. On failure everything already created is torn down, then the error is thrown. */
   public static async up(opts: TwinUpOptions): Promise<Twin> {
     const plan = planTwin(opts.description);
-    const fault = opts.fault ? planFault(opts.fault, opts.description) : undefined;
     const name = opts.name ?? plan.lab;
     const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
     if (underHostTmpfs(stateDir)) {
@@ -254,14 +221,12 @@ export class Twin {
         holders: [],
         hosts: {},
         vms: {},
-        neutron: { networks: {}, subnets: {}, routers: {} },
-        push: [],
+        neutron: {},
         timings: {},
-        ...(fault ? { fault: { name: fault.name, summary: fault.summary, observed: [] } } : {}),
       },
       opts.log,
     );
-    twin.fault = fault;
+    twin.serverSiteSettings = opts.serverSiteSettings ?? [];
     twin.save();
     try {
       await twin.bringUp(opts);
@@ -354,7 +319,7 @@ export class Twin {
    * twin's outer namespace (the management network's workstation side) with the cloud's clouds.yaml.
    */
   public openstack(args: readonly string[]): string[] {
-    if (!this.state.cloud) throw new Error("dvr-lab twin: no cloud twin (bring it up with cloud: true / --cloud)");
+    if (!this.state.cloud) throw new Error("dvr-lab twin: this twin has no cloud state (a twin from an older version: twin down, then up again)");
     const cloud = Cloud.attach(this.state.cloud.stateDir);
     if (!cloud) throw new Error(`dvr-lab twin: no cloud state in ${this.state.cloud.stateDir}`);
     const env = Object.entries(cloud.clientEnv()).map(([k, v]) => `${k}=${v}`);
@@ -476,19 +441,17 @@ export class Twin {
     await Promise.all(plan.hosts.map((h) => this.bootHost(h)));
     this.mark("hosts booted (sshd, OVS, MariaDB, RabbitMQ started)");
 
-    // The cloud twin's plan (its passwords go into neutron-server's Keystone settings).
-    if (opts.cloud || opts.terraform) {
-      const stateDir = cloudStateDirOf(sd);
-      this.cloudPlan = planCloud({
-        name: this.state.name,
-        stateDir,
-        ip: plan.controller.mgmtIp,
-        controller: plan.controller.name,
-        computeHosts: plan.hosts.filter((h) => h.runsVms).map((h) => h.name),
-        transport: transportUrl(plan),
-      });
-      this.state.cloud = { stateDir, authUrl: keystoneUrl(this.cloudPlan) };
-    }
+    // The cloud's plan (its passwords go into neutron-server's Keystone settings).
+    const cloudStateDir = cloudStateDirOf(sd);
+    this.cloudPlan = planCloud({
+      name: this.state.name,
+      stateDir: cloudStateDir,
+      ip: plan.controller.mgmtIp,
+      controller: plan.controller.name,
+      computeHosts: plan.hosts.filter((h) => h.runsVms).map((h) => h.name),
+      transport: transportUrl(plan),
+    });
+    this.state.cloud = { stateDir: cloudStateDir, authUrl: keystoneUrl(this.cloudPlan) };
     // Twin base (site) settings, written before the push; forced settings per service.
     for (const h of plan.hosts) this.writeSiteConfig(h);
 
@@ -502,8 +465,8 @@ export class Twin {
     // Keystone's users in place (the catalog milestone).
     let catalogReady: () => void = () => undefined;
     const catalog = new Promise<void>((res) => (catalogReady = res));
-    const cloud = this.cloudPlan ? this.startCloud(this.cloudPlan, () => catalogReady()) : undefined;
-    cloud?.catch(() => undefined); // awaited below (a failure meanwhile is not unhandled)
+    const cloud = this.startCloud(this.cloudPlan, () => catalogReady());
+    cloud.catch(() => undefined); // awaited below (a failure meanwhile is not unhandled)
     await this.sh(
       ctrl,
       "neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini upgrade heads > /var/log/neutron/db-manage.log 2>&1 || { tail -20 /var/log/neutron/db-manage.log >&2; exit 1; }",
@@ -522,122 +485,15 @@ export class Twin {
     );
     this.mark("sshd reachable with verified host keys");
 
-    if (opts.terraform) {
-      await this.bootForTerraform(() => Promise.race([catalog, cloud!]), cloud!);
-      return;
-    }
-
-    // The project's push, controller first (agents exit without their DVR MAC from the server).
-    const fault = this.fault;
-    let steps = opts.stack ? pushesFromStack(opts.stack) : pushesFromDescription(plan, this.root);
-    if (fault?.pushEdits) steps = applyPushEdits(steps, fault.pushEdits);
-    for (const h of plan.hosts) if (!steps.some((s) => s.node === h.name)) throw new Error(`dvr-lab twin: no ConfigPush for host ${h.name} in the stack`);
-    const script = opts.stack ? "from the stack" : pushScript(this.root).standIn ? "remote/twin/push_stand_in.py (remote/dvr_push.py not present yet)" : "remote/dvr_push.py";
-    const doPush = async (step: PushStep) => {
-      const t = Date.now();
-      const h = plan.hosts.find((x) => x.name === step.node);
-      if (!h) throw new Error(`dvr-lab twin: ConfigPush for unknown host ${step.node}`);
-      const out = await runPush(step, ssh, h.mgmtIp);
-      writeFileSync(join(this.hostDir(h.name), "log", "push.out"), out);
-      this.state.push.push({ node: step.node, source: step.source, script, seconds: (Date.now() - t) / 1000 });
-      // Like a booted node: enabled services that the push did not (re)start are started now.
-      await this.sh(h.name, `systemctl start ${h.services.join(" ")}`);
-    };
-    await doPush(steps.find((s) => s.node === ctrl)!);
-    if (cloud) {
-      await Promise.race([catalog, cloud]);
-      this.mark("cloud: Keystone's catalog and service users in place");
-    }
-    await waitFor("the neutron API", 60000, () => this.api().up(), 300);
-    this.mark("controller pushed, neutron-server up");
-    // Agent pushes (mostly restart/settle waits) overlap with the tenant networks and routers: the
-    // server schedules routers to L3 agents when they start (router_auto_schedule). VM ports come
-    // after the agents are alive (binding needs the host's OVS agent).
-    const agentPushes = () => Promise.all(steps.filter((s) => s.node !== ctrl).map(doPush)).then(() => this.mark("agent hosts pushed"));
-    const tenant = () => this.createTenant().then(() => this.mark("networks, subnets, routers, interfaces created"));
-    if (fault?.stopBeforeRouters) {
-      // Fault: a service stopped after the push and before any router exists; wait until the
-      // server reports its agent dead, so the routers are scheduled without it.
-      const stop = fault.stopBeforeRouters;
-      await agentPushes();
-      await this.waitAgents(60000);
-      await this.sh(stop.host, `systemctl stop ${stop.service}`, `fault: stop ${stop.service} on ${stop.host}`);
-      this.observe(`stopped ${stop.service} on ${stop.host}`);
-      await waitFor(`the API to report ${stop.host}'s ${stop.agentType} dead`, 90000, async () => {
-        const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
-        return !agents.some((a) => a.host === stop.host && a.agent_type === stop.agentType && a.alive);
-      }, 1000);
-      this.mark(`fault: ${stop.host} ${stop.agentType} reported dead`);
-      await tenant();
-    } else {
-      await Promise.all([agentPushes(), tenant()]);
-      await this.waitAgents(60000);
-    }
-    this.mark("agents alive with the expected modes");
-    await this.waitDhcpSynced();
-    this.mark("DHCP agents synced");
-    if (cloud) {
-      await cloud;
-      this.mark("cloud twin up (Keystone, Glance, Placement, Nova)");
-      await this.createServers();
-      this.mark("VMs booted by Nova, plugged by the hypervisor stand-in");
-    } else {
-      await this.plugVms();
-      this.mark("VMs plugged");
-    }
-    // ACTIVE needs the L2 agent's device-up AND (DHCP enabled) the DHCP agent's ack: generous cap,
-    // a CPU-starved machine (two labs on 2 cores) has needed > 60 s.
-    if (!fault) {
-      await this.waitPortsActive(120000);
-      this.mark("VM ports ACTIVE");
-      const cap = (opts.convergeTimeoutSeconds ?? 90) * 1000;
-      // No VM sends to the external network before every DVR qrouter stopped sending ICMP
-      // redirects: while a DVR router is being built on a node, Neutron adds the SNAT rule of each
-      // internal port (next hop: the sg- port, out of the SAME qr- interface) before it sets
-      // net.ipv4.conf.all.send_redirects=0 (external_gateway_added); a VM pinging out in that window
-      // is redirected straight to the snat namespace and keeps bypassing its qrouter for 300 s
-      // (kernel route cache). See docs/TWIN.md "ICMP redirects during router set-up".
-      await this.converge(cap, (c) => !c.external);
-      this.mark("VM pairs answer");
-      await this.waitL3Idle(90000);
-      await this.waitNoRedirects(60000);
-      this.mark("L3 agents idle, DVR qrouters send no redirects");
-      await this.converge(cap);
-      this.mark("data plane answers");
-      await this.waitL3Idle(90000);
-      await this.clearVmRedirects();
-      await this.converge(30000);
-      this.mark("data plane converged");
-      return;
-    }
-    // Fault run: the twin's own gates only observe (short caps); the verifier judges the lab.
-    try {
-      await this.waitPortsActive(60000);
-      this.mark("VM ports ACTIVE");
-    } catch (e) {
-      this.observe((e as Error).message);
-    }
-    try {
-      await this.converge(Math.min(opts.convergeTimeoutSeconds ?? 20, 20) * 1000);
-      this.mark("data plane converged");
-    } catch (e) {
-      this.observe((e as Error).message);
-      this.mark("fault run: convergence wait ended");
-    }
-    await this.clearVmRedirects();
-    if (fault.afterUp) {
-      const a = fault.afterUp;
-      await this.sh(a.host, a.script(this.state.neutron.routers), `fault ${fault.name} on ${a.host}`);
-      this.observe(`applied on ${a.host}: ${fault.summary}`);
-    }
+    await this.bootForTerraform(() => Promise.race([catalog, cloud]), cloud);
   }
 
   /**
    * Waits until no L3 agent has a router update in progress (for every router, the last of the
-   * log's "Starting router update for R" / "Finished a router update for R" lines is a Finished) and
+   * log's "Starting router update for R" / "Finished a router update (or delete) for R" lines is a Finished) and
    * the last one finished at least 5 s ago.
    */
-  private async waitL3Idle(timeoutMs: number): Promise<void> {
+  public async waitL3Idle(timeoutMs: number): Promise<void> {
     const logs = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => join(this.hostDir(h.name), "log", "neutron-l3-agent.log"));
     let why = "";
     try {
@@ -650,7 +506,7 @@ export class Twin {
           for (const line of text.split("\n")) {
             // Per router, the last event counts: a failed update (traceback) logs no "Finished" and
             // is retried under a new update_id.
-            const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*(Starting router update|Finished a router update) for ([0-9a-f-]+)/.exec(line);
+            const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*(Starting router update|Finished a router (?:update|delete)) for ([0-9a-f-]+)/.exec(line);
             if (!m) continue;
             if (m[2].startsWith("Starting")) pending.add(m[3]);
             else pending.delete(m[3]);
@@ -670,13 +526,6 @@ export class Twin {
     } catch {
       throw new Error(`dvr-lab twin: L3 agents still busy after ${timeoutMs / 1000} s (${why})`);
     }
-  }
-
-  /** Fault runs: records what the twin's own checks saw (the verifier decides). */
-  private observe(line: string): void {
-    this.log(`fault ${this.fault?.name}: ${line}`);
-    this.state.fault?.observed.push(line);
-    this.save();
   }
 
   private writeUnits(h: TwinHostPlan): void {
@@ -806,20 +655,18 @@ export class Twin {
 
   private writeSiteConfig(h: TwinHostPlan): void {
     const etc = join(this.hostDir(h.name), "etc-neutron");
-    const c = this.cloudPlan;
-    const keystone: KeystoneSite | undefined = c
-      ? { authUrl: keystoneUrl(c), region: REGION, neutronPassword: c.passwords.service.neutron, novaPassword: c.passwords.service.nova }
-      : undefined;
+    const c = this.cloudPlan!;
+    const keystone: KeystoneSite = { authUrl: keystoneUrl(c), region: REGION, neutronPassword: c.passwords.service.neutron, novaPassword: c.passwords.service.nova };
     const base = baseSettings(this.plan, h, keystone);
-    if (h.role === "controller" && this.fault?.serverSiteSettings) {
-      base["neutron.conf"] = [...(base["neutron.conf"] ?? []), ...this.fault.serverSiteSettings];
+    if (h.role === "controller" && this.serverSiteSettings.length) {
+      base["neutron.conf"] = [...(base["neutron.conf"] ?? []), ...this.serverSiteSettings];
     }
     for (const [file, settings] of Object.entries(base)) {
       const path = join(etc, debianFilePath(file as NeutronFile).replace(/^\/etc\/neutron\//, ""));
       const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-      // neutron.conf holds service passwords with the cloud twin: owner-only, as Debian's is root:neutron 0640.
-      writeFileSync(path, setIniKeys(text, settings!), { mode: keystone ? 0o600 : 0o644 });
-      if (keystone) chmodSync(path, 0o600);
+      // neutron.conf holds service passwords: owner-only, as Debian's is root:neutron 0640.
+      writeFileSync(path, setIniKeys(text, settings!), { mode: 0o600 });
+      chmodSync(path, 0o600);
     }
     for (const svc of h.services) {
       const forced = forcedSettings(svc);
@@ -921,19 +768,6 @@ export class Twin {
     this.mark("external network created; ready for Terraform");
   }
 
-  private async waitAgents(timeoutMs: number): Promise<void> {
-    let last: AgentProblem[] = [];
-    try {
-      await waitFor("agents", timeoutMs, async () => {
-        last = (await this.agentProblems()).filter((p) => !this.fault?.tolerates(p));
-        return last.length === 0;
-      }, 500);
-      const tolerated = this.fault ? (await this.agentProblems()).filter((p) => this.fault!.tolerates(p)).map(formatAgentProblem) : [];
-      for (const p of tolerated) if (!this.state.fault?.observed.includes(p)) this.observe(p);
-    } catch {
-      throw new Error(`dvr-lab twin: agents did not come up as the stack asked:\n  - ${last.map(formatAgentProblem).join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
-    }
-  }
 
   // -------------------------------------------------------------------------------------------
   // tenant side
@@ -968,74 +802,7 @@ export class Twin {
       },
       `external subnet ${e.cidr}`,
     );
-    n.subnets[`${e.network}-subnet`] = sub.subnet.id;
-  }
-
-  private async createTenant(): Promise<void> {
-    const api = this.api();
-    const d = this.plan.description;
-    const n = this.state.neutron;
-    const dhcp = this.plan.hosts.some((h) => h.services.includes("neutron-dhcp-agent"));
-    await Promise.all([
-      this.createExternalNetwork(),
-      ...d.subnets.map(async (s) => {
-        const net = await api.call<{ network: { id: string } }>(
-          "POST",
-          "/networks",
-          {
-            network: {
-              name: s.name,
-              admin_state_up: true,
-              "provider:network_type": "vxlan",
-              ...(s.vni !== undefined ? { "provider:segmentation_id": s.vni } : {}),
-              ...(s.mtu !== undefined ? { mtu: s.mtu } : {}),
-            },
-          },
-          `network ${s.name}`,
-        );
-        n.networks[s.name] = net.network.id;
-        const sub = await api.call<{ subnet: { id: string } }>(
-          "POST",
-          "/subnets",
-          {
-            subnet: {
-              name: s.name,
-              network_id: net.network.id,
-              ip_version: 4,
-              cidr: s.cidr,
-              gateway_ip: s.gatewayIp,
-              enable_dhcp: dhcp,
-              ...(s.allocationPool.start ? { allocation_pools: [s.allocationPool] } : {}),
-            },
-          },
-          `subnet ${s.name} ${s.cidr}`,
-        );
-        n.subnets[s.name] = sub.subnet.id;
-      }),
-    ]);
-    this.save();
-    await Promise.all(d.routers.map(async (r) => {
-      const distributed = this.fault?.routerDistributed ? this.fault.routerDistributed(r.name, r.distributed) : r.distributed;
-      const router = await api.call<{ router: { id: string } }>(
-        "POST",
-        "/routers",
-        {
-          router: {
-            name: r.name,
-            admin_state_up: true,
-            distributed,
-            ha: false,
-            ...(r.externalGateway && n.externalNetwork ? { external_gateway_info: { network_id: n.externalNetwork } } : {}),
-          },
-        },
-        `router ${r.name} (distributed=${distributed})`,
-      );
-      n.routers[r.name] = router.router.id;
-      for (const s of r.subnets) {
-        await api.call("PUT", `/routers/${router.router.id}/add_router_interface`, { subnet_id: n.subnets[s] }, `interface of router ${r.name} on subnet ${s}`);
-      }
-    }));
-    this.save();
+    n.externalSubnet = sub.subnet.id;
   }
 
   /** The hosted cloud's bring-up (Cloud.up on the controller); resolves when it is up. */
@@ -1054,173 +821,12 @@ export class Twin {
     this.save();
   }
 
-  /**
-   * The VMs as Nova instances (cloud twin): per VM a port with its fixed IP (and floating IP), then
-   * an instance on it with `availability_zone nova:<host>`, the image and flavor of the cloud, the
-   * operator's key pair; Nova binds the port to the host, the hypervisor stand-in plugs the VM.
-   */
-  private async createServers(): Promise<void> {
-    const api = this.api();
-    const admin = this.admin()!;
-    const nova = novaUrl(this.state.cloud!);
-    const cloud = Cloud.attach(this.state.cloud!.stateDir)!;
-    const d = this.plan.description;
-    const publicKey = readFileSync(join(this.state.stateDir, "operator_ed25519.pub"), "utf8").trim();
-    await admin.call("Nova", `key pair ${TWIN_KEY_PAIR}`, "POST", `${nova}/os-keypairs`, { body: { keypair: { name: TWIN_KEY_PAIR, public_key: publicKey } } });
-    this.state.cloud = { ...this.state.cloud!, keyName: TWIN_KEY_PAIR };
-    const servers: { vm: string; host: string; id: string }[] = [];
-    await Promise.all(
-      d.vms.map(async (described) => {
-        const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
-        const port = await this.createVmPort(vm);
-        if (vm.floatingIp && this.state.neutron.externalNetwork) {
-          await api.call("POST", "/floatingips", { floatingip: { floating_network_id: this.state.neutron.externalNetwork, port_id: port.id } }, `floating IP of VM ${vm.name}`);
-        }
-        const { server } = await admin.call<{ server: { id: string } }>("Nova", `instance ${vm.name} on ${vm.host}`, "POST", `${nova}/servers`, {
-          body: {
-            server: {
-              name: vm.name,
-              imageRef: cloud.state.imageId,
-              flavorRef: cloud.state.plan.flavor.id,
-              key_name: TWIN_KEY_PAIR,
-              availability_zone: `nova:${vm.host}`,
-              networks: [{ port: port.id }],
-            },
-          },
-        });
-        servers.push({ vm: vm.name, host: vm.host, id: server.id });
-      }),
-    );
-    // ACTIVE on the host asked for (the fake driver "boots" at once), then plugged.
-    const pending = () => servers.filter((x) => !this.state.vms[x.vm]);
-    await waitFor("Nova's instances ACTIVE and plugged", 120000, async () => {
-      for (const x of servers) {
-        const { server } = await admin.call<{ server: { status: string; fault?: { message?: string }; "OS-EXT-SRV-ATTR:host"?: string } }>("Nova", `instance ${x.vm}`, "GET", `${nova}/servers/${x.id}`);
-        if (server.status === "ERROR") throw new Error(`dvr-lab twin: Nova put instance ${x.vm} in ERROR: ${server.fault?.message ?? "(no fault message)"} (logs: ${this.state.cloud!.stateDir}/log)`);
-        if (server.status === "ACTIVE" && server["OS-EXT-SRV-ATTR:host"] !== x.host) throw new Error(`dvr-lab twin: Nova placed ${x.vm} on ${String(server["OS-EXT-SRV-ATTR:host"])}, not ${x.host}`);
-      }
-      await this.hypervisor().sync();
-      return pending().length === 0;
-    }, 500).catch((e: Error) => {
-      throw new Error(`${e.message}${pending().length ? ` (not plugged: ${pending().map((x) => x.vm).join(", ")})` : ""}`);
-    });
-  }
-
-  /** A VM's Neutron port with the description's fixed IP (plus `extra` attributes). */
-  private async createVmPort(vm: { name: string; subnet: string; fixedIp: string; host: string }, extra: Record<string, string> = {}): Promise<PortInfo> {
-    const { port } = await this.api().call<{ port: PortInfo }>(
-      "POST",
-      "/ports",
-      {
-        port: {
-          name: vm.name,
-          network_id: this.state.neutron.networks[vm.subnet],
-          fixed_ips: [{ subnet_id: this.state.neutron.subnets[vm.subnet], ip_address: vm.fixedIp }],
-          admin_state_up: true,
-          ...extra,
-        },
-      },
-      `port of VM ${vm.name} (${vm.fixedIp}${extra["binding:host_id"] ? ` on ${vm.host}` : ""})`,
-    );
-    return port;
-  }
-
-  /** The VMs of the Neutron-only twin: the twin binds each port itself (as Nova would) and plugs it. */
-  private async plugVms(): Promise<void> {
-    const api = this.api();
-    const d = this.plan.description;
-    await Promise.all(
-      d.vms.map(async (described) => {
-        // A fault run may bind and plug a VM on another host than the description pins it to.
-        const vm = { ...described, host: this.fault?.vmHost?.[described.name] ?? described.host };
-        const deviceId = randomUUID();
-        // Bound as Nova would bind it (this twin has no Nova).
-        const port = await this.createVmPort(vm, { "binding:host_id": vm.host, device_owner: "compute:nova", device_id: deviceId });
-        let floatingIp: string | undefined;
-        if (vm.floatingIp && this.state.neutron.externalNetwork) {
-          const fip = await api.call<{ floatingip: { floating_ip_address: string } }>(
-            "POST",
-            "/floatingips",
-            { floatingip: { floating_network_id: this.state.neutron.externalNetwork, port_id: port.id } },
-            `floating IP of VM ${vm.name}`,
-          );
-          floatingIp = fip.floatingip.floating_ip_address;
-        }
-        await this.hypervisor().plug({ name: vm.name, host: vm.host, port, deviceId, floatingIp });
-      }),
-    );
-  }
-
-  private async waitPortsActive(timeoutMs: number): Promise<void> {
-    const api = this.api();
-    let pending: string[] = [];
-    try {
-      await waitFor("VM ports ACTIVE", timeoutMs, async () => {
-        await this.maybeHeal();
-        const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
-        pending = Object.entries(this.state.vms)
-          .filter(([, v]) => ports.find((p) => p.id === v.portId)?.status !== "ACTIVE")
-          .map(([name, v]) => `${name} (${ports.find((p) => p.id === v.portId)?.status ?? "missing"})`);
-        return pending.length === 0;
-      }, 300);
-    } catch {
-      throw new Error(`dvr-lab twin: VM ports not ACTIVE: ${pending.join(", ")}`);
-    }
-  }
-
-  /** The ping checks of the convergence gate: every VM pair behind one router, SNAT and FIP. */
-  public pingChecks(): PingCheck[] {
-    const d = this.plan.description;
-    const checks: PingCheck[] = [];
-    for (const r of d.routers) {
-      const vms = d.vms.filter((v) => r.subnets.includes(v.subnet));
-      for (const a of vms) for (const b of vms) if (a !== b) checks.push({ label: `${a.name} -> ${b.name}`, pid: this.state.vms[a.name].pid, target: b.fixedIp, external: false });
-      if (d.external && r.externalGateway && this.state.externalHost) {
-        for (const a of vms) checks.push({ label: `${a.name} -> external ${d.external.probeTarget}`, pid: this.state.vms[a.name].pid, target: d.external.probeTarget, external: true });
-        for (const a of vms) {
-          const fip = this.state.vms[a.name].floatingIp;
-          if (fip) checks.push({ label: `external -> ${a.name} (FIP ${fip})`, pid: this.state.externalHost.pid, target: fip, external: true });
-        }
-      }
-    }
-    return checks;
-  }
 
   /** Records a repair the twin made on its own (kept in the state, printed in the log). */
   private repaired(line: string): void {
     this.log(`twin repaired: ${line}`);
     (this.state.repairs ??= []).push(line);
     this.save();
-  }
-
-  /**
-   * Waits until every qrouter namespace of a distributed router with a gateway has
-   * net.ipv4.conf.all.send_redirects = 0 on every agent host where it exists (Neutron's
-   * DvrLocalRouter.external_gateway_added sets it; until then the per-interface 0 it sets with each
-   * SNAT rule has no effect: the kernel sends redirects if all OR the interface says 1).
-   */
-  private async waitNoRedirects(timeoutMs: number): Promise<void> {
-    const d = this.plan.description;
-    const ids = d.routers.filter((r) => r.distributed && r.externalGateway).map((r) => this.state.neutron.routers[r.name]).filter((x): x is string => !!x);
-    if (!ids.length) return;
-    const hosts = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => h.name);
-    const watched = new Set(ids.map((i) => `qrouter-${i}`));
-    let why = "";
-    try {
-      await waitFor("DVR qrouters to stop sending ICMP redirects", timeoutMs, async () => {
-        for (const h of hosts) {
-          // The verifier's own probe (its structure check qrouter-redirects reads the same).
-          const bad = Object.entries(parseSendRedirects(await this.sh(h, SEND_REDIRECTS_PROBE))).filter(([ns, on]) => on && watched.has(ns));
-          if (bad.length) {
-            why = `${h}: ${bad.map(([ns]) => ns).join(", ")} net.ipv4.conf.all.send_redirects = 1`;
-            return false;
-          }
-        }
-        return true;
-      }, 500);
-    } catch {
-      throw new Error(`dvr-lab twin: a DVR router's gateway was not set up in ${timeoutMs / 1000} s (${why})`);
-    }
   }
 
   /**
@@ -1259,10 +865,8 @@ export class Twin {
    * At most MAX_AGENT_RESTARTS per agent and bring-up, then it throws.
    */
   public async healHungAgents(): Promise<void> {
-    const stopped = this.fault?.stopBeforeRouters;
     for (const h of this.plan.hosts) {
       for (const svc of h.services.filter((x) => /^neutron-.*-agent$/.test(x))) {
-        if (stopped && stopped.host === h.name && stopped.service === svc) continue;
         if (!this.logSinceStart(h.name, svc).includes(DEADLOCK_SIGNATURE)) continue;
         const key = `${h.name}/${svc}`;
         const n = this.healed.get(key) ?? 0;
@@ -1274,34 +878,6 @@ export class Twin {
     }
   }
 
-  private async ping(pid: number, target: string): Promise<boolean> {
-    return (await run([...enter(pid, { n: true }), "ping", "-n", "-q", "-c", "1", "-W", "1", target], { timeoutMs: 5000 })).code === 0;
-  }
-
-  /** Data-plane gate: every check answered once, then one full round where all answer. */
-  private async converge(timeoutMs: number, only: (c: PingCheck) => boolean = () => true): Promise<void> {
-    const checks = this.pingChecks().filter(only);
-    const deadline = Date.now() + timeoutMs;
-    const ok = new Set<string>();
-    for (;;) {
-      await this.maybeHeal();
-      const pending = checks.filter((c) => !ok.has(c.label));
-      if (pending.length === 0) {
-        const round = await Promise.all(checks.map((c) => this.ping(c.pid, c.target)));
-        const failed = checks.filter((_, i) => !round[i]);
-        if (failed.length === 0) return;
-        failed.forEach((c) => ok.delete(c.label));
-      } else {
-        const res = await Promise.all(pending.map((c) => this.ping(c.pid, c.target)));
-        pending.forEach((c, i) => res[i] && ok.add(c.label));
-      }
-      if (Date.now() > deadline) {
-        const missing = checks.filter((c) => !ok.has(c.label)).map((c) => c.label);
-        throw new Error(`dvr-lab twin: data plane did not converge in ${timeoutMs / 1000} s; no answer for: ${missing.join("; ")}`);
-      }
-      if (ok.size < checks.length) await sleep(300);
-    }
-  }
 
   // -------------------------------------------------------------------------------------------
   // status and teardown
@@ -1349,7 +925,9 @@ export class Twin {
     }
     const problems = await this.agentProblems();
     lines.push(problems.length ? `agent check: ${problems.map(formatAgentProblem).join("; ")}` : "agent check: as the description expects");
-    const ids = Object.fromEntries(Object.entries(st.neutron.routers).map(([n, id]) => [id, n]));
+    // Router (and the external network's) names by id, as Neutron has them now (Terraform made them).
+    const { routers } = await api.call<{ routers: { id: string; name: string }[] }>("GET", "/routers");
+    const ids: Record<string, string> = Object.fromEntries(routers.map((r) => [r.id, r.name]));
     if (st.neutron.externalNetwork) ids[st.neutron.externalNetwork] = "external";
     lines.push("router namespaces:");
     for (const [host, list] of Object.entries(await this.namespacesPerHost())) {

@@ -28,13 +28,15 @@ describe("dvr-lab twin", () => {
 
   test.each([
     [["up", "--stak", "f"], "dvr-lab twin up: unknown option --stak; did you mean --stack? (see dvr-lab twin up --help)"],
-    [["up", "--converge-timeout", "abc"], 'dvr-lab twin up: --converge-timeout must be an integer from 1 to 3600 (got "abc") (see dvr-lab twin up --help)'],
-    [["up", "--converge-timeout", "0"], '--converge-timeout must be an integer from 1 to 3600 (got "0")'],
-    [["up", "--converge-timeout"], "--converge-timeout needs a value"],
+    // What the twin's own bring-up had (a convergence cap, Neutron alone, a description without a
+    // stack) is gone: `twin up` is a real Terraform deploy of a synthesized stack.
+    [["up", "--converge-timeout", "30"], "dvr-lab twin up: unknown option --converge-timeout (see dvr-lab twin up --help)"],
+    [["up", "--neutron-only"], "unknown option --neutron-only"],
+    [["up", "--description", "b.json"], "unknown option --description"],
     [["up", "--layout", "nope"], '--layout must be one of reference, upstream (got "nope")'],
     [["up", "--builtin", "nope"], '--builtin must be one of reference, upstream (got "nope")'],
-    [["up", "--layout", "reference", "--builtin", "upstream"], "give at most one of --stack, --description, --layout, --builtin (got --layout and --builtin)"],
-    [["up", "--stack", "a.json", "--description", "b.json"], "give at most one of --stack, --description, --layout, --builtin (got --stack and --description)"],
+    [["up", "--layout", "reference", "--builtin", "upstream"], "give at most one of --stack, --layout, --builtin (got --layout and --builtin)"],
+    [["up", "--stack", "a/cdk.tf.json", "--layout", "upstream"], "give at most one of --stack, --layout, --builtin (got --stack and --layout)"],
     [["up", "--name", "../etc"], '--name must be a name (letters, digits, . _ -; no /) (got "../etc")'],
     [["up", "extra"], 'unexpected argument "extra"'],
     [["up", "--keep-logs"], "dvr-lab twin up: unknown option --keep-logs"],
@@ -46,22 +48,26 @@ describe("dvr-lab twin", () => {
     expectUsageError(await cli(["twin", ...args]), `dvr-lab twin ${args[0]}`, message);
   });
 
-  test("up: a missing or wrong --stack / --description is exit 2 naming the option", async () => {
+  test("up: a missing, wrong or misnamed --stack is exit 2 naming the option", async () => {
     const dir = tmpDir();
-    const bad = path.join(dir, "bad.json");
-    fs.writeFileSync(bad, "{ not json");
-    const noOutput = path.join(dir, "no-output.json");
-    fs.writeFileSync(noOutput, JSON.stringify({ resource: {} }));
-    expectUsageError(await cli(["twin", "up", "--stack", path.join(dir, "nope.json")]), "dvr-lab twin up", `dvr-lab twin up: --stack: ${dir}/nope.json not found`);
-    expectUsageError(await cli(["twin", "up", "--stack", bad]), "dvr-lab twin up", /^dvr-lab twin up: --stack: .*bad\.json is not valid JSON/);
+    const file = (sub: string, text: string) => {
+      fs.mkdirSync(path.join(dir, sub));
+      fs.writeFileSync(path.join(dir, sub, "cdk.tf.json"), text);
+      return path.join(dir, sub, "cdk.tf.json");
+    };
+    const bad = file("bad", "{ not json");
+    const noOutput = file("no-output", JSON.stringify({ resource: {} }));
+    expectUsageError(await cli(["twin", "up", "--stack", path.join(dir, "nope", "cdk.tf.json")]), "dvr-lab twin up", `dvr-lab twin up: --stack: ${dir}/nope/cdk.tf.json not found`);
+    expectUsageError(await cli(["twin", "up", "--stack", bad]), "dvr-lab twin up", /^dvr-lab twin up: --stack: .*bad\/cdk\.tf\.json is not valid JSON/);
     expectUsageError(await cli(["twin", "up", "--stack", noOutput]), "dvr-lab twin up", 'expected one "<lab>_description" output in the stack, found 0');
-    expectUsageError(await cli(["twin", "up", "--description", noOutput]), "dvr-lab twin up", "is not a dvr-lab/lab@1 description");
+    // Terraform runs in the stack's folder: the file must be the folder's cdk.tf.json.
+    expectUsageError(await cli(["twin", "up", "--stack", path.join(dir, "stack.json")]), "dvr-lab twin up", `--stack: ${dir}/stack.json must be a synthesized cdk.tf.json in its stack folder`);
     fs.rmSync(dir, { recursive: true });
   });
 
   test("up with a valid stack on a machine that lacks prerequisites: exit 4 naming them, nothing started", async () => {
     const state = path.join(tmpDir(), "state");
-    const r = await cli(["twin", "up", "--stack", referenceStackFile(), "--name", "cli-test", "--state-dir", state, "--converge-timeout", "30"]);
+    const r = await cli(["twin", "up", "--stack", referenceStackFile(), "--name", "cli-test", "--state-dir", state]);
     expect(r).toEqual({ code: 4, out: "", err: `dvr-lab twin: this machine lacks: ${NOT_HERE}\n`, checks: 1 });
     expect(fs.existsSync(state)).toBe(false);
   });

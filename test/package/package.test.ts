@@ -150,7 +150,6 @@ describeWithRegistry(registry.ok ? "the npm package (npm pack, installed from th
       // read at run time from the package root (lib/push/remote-script.ts, the twin)
       "remote/dvr_push.py",
       "remote/twin/ns-init.sh",
-      "remote/twin/push_stand_in.py",
       "remote/twin/systemctl",
     ];
     expect(needed.filter((f) => !has.has(f))).toEqual([]);
