@@ -1,3 +1,4 @@
+import { rowDiagram } from "./diagram";
 import { causeOf, failLine } from "./checks";
 import type { DirectionResult } from "./verdict";
 import type { Report, RowResult } from "./run";
@@ -150,6 +151,9 @@ export function renderMarkdown(report: Report): string {
   for (const r of tableRows(report)) out.push(`| ${r.map(cell).join(" | ")} |`);
   out.push("");
   out.push("## Evidence per row");
+  const missingTunnels = new Set(
+    (report.structureChecks ?? []).flatMap((c) => (!c.ok && c.target?.kind === "tunnel" ? [`${c.target.host}>${c.target.peer}`] : [])),
+  );
   for (const r of report.rows) {
     out.push("");
     out.push(`### ${r.id}: ${r.source} -> ${r.target} — ${ICON[r.verdict]}`);
@@ -157,6 +161,13 @@ export function renderMarkdown(report: Report): string {
     out.push("```");
     out.push(...evidenceLines(r));
     out.push("```");
+    // The same as a picture (Mermaid): where the markers went, the hop where a direction stopped in red.
+    if (r.directions.some((d) => d.evidence.namespaces.length)) {
+      out.push("");
+      out.push("```mermaid");
+      out.push(rowDiagram(r, report.settings.minForwarded, missingTunnels));
+      out.push("```");
+    }
   }
   if (report.structure.length) {
     out.push("");

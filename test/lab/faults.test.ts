@@ -5,6 +5,7 @@
  * the fault is undone; after the last one the hook passes again, the second plan is empty and the
  * destroy leaves nothing (docs/TWIN.md "Faults").
  */
+import { rowDiagram } from "../../lib/verify/diagram";
 import { causes } from "../../lib/verify/report";
 import { FAULT_NAMES } from "../../lib/twin/faults";
 import { describeResult, describeTwin, LAB_RUN_GUARD_MS, labRun } from "./support";
@@ -71,6 +72,9 @@ describeTwin("lab faults, all on one real deploy", () => {
       const req = snat.directions.find((d) => d.direction === "request")!;
       expect(req.verdict).not.toBe("pass");
       expect(req.reasons[0]).toMatch(/^VM reference-dvr-b-com2 routes 203\.0\.113\.1 \(external\) via 198\.51\.100\.\d+, not its gateway 198\.51\.100\.65 \(its kernel holds an ICMP redirect/);
+      // The report's picture of that row marks the break: com2's qrouter, which the redirected
+      // markers bypassed.
+      expect(rowDiagram(snat, rep.settings.minForwarded)).toMatch(/^ {2}class (\S+,)?ns_com2_qrouter_[0-9a-f_]+(,\S+)? broken$/m);
     }
   });
 });
