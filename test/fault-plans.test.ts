@@ -55,8 +55,9 @@ describe("fault plans for the reference lab", () => {
         "ctrl1's ConfigPush document in the stack sets [ml2] mechanism_drivers without l2population, from the first apply on (the agents keep l2_population = True)",
       "qrouter-redirects":
         "com2's qrouter namespace(s) of reference-dvr set net.ipv4.conf.all.send_redirects = 1 on the node after the apply (as before Neutron adds the router's gateway on that node)",
+      "qrouter-no-forwarding": "com2's qrouter namespace(s) of reference-dvr set net.ipv4.ip_forward = 0 on the node after the apply (the router gets the packets and drops them)",
     });
-    expect(() => planFault("nope", d)).toThrow(/unknown fault "nope" \(known: legacy-instead-of-dvr, .*qrouter-redirects\)/);
+    expect(() => planFault("nope", d)).toThrow(/unknown fault "nope" \(known: legacy-instead-of-dvr, .*qrouter-redirects, qrouter-no-forwarding\)/);
   });
 
   test("each fault is either a stack edit or a change on the running lab, and a change is undone", () => {
@@ -158,6 +159,14 @@ describe("fault plans for the reference lab", () => {
       "sh com2: ip netns exec qrouter-r-dvr sysctl -qw net.ipv4.conf.all.send_redirects=0",
       "flush VM redirects",
     ]);
+  });
+
+  test("qrouter-no-forwarding turns forwarding off in com2's qrouter of the DVR router, and back on", async () => {
+    const p = planFault("qrouter-no-forwarding", d);
+    const r = recorder();
+    expect(await p.inject!(r.t)).toEqual(["com2 qrouter-r-dvr (reference-dvr): net.ipv4.ip_forward=0"]);
+    expect(await p.undo!(r.t)).toEqual(["com2 qrouter-r-dvr (reference-dvr): net.ipv4.ip_forward=1"]);
+    expect(r.calls).toEqual(["sh com2: ip netns exec qrouter-r-dvr sysctl -qw net.ipv4.ip_forward=0", "sh com2: ip netns exec qrouter-r-dvr sysctl -qw net.ipv4.ip_forward=1"]);
   });
 
   test("editPushDocument refuses a node the stack does not push", () => {

@@ -12,7 +12,7 @@ import type { LabDescription } from "../model/topology";
  * state changed through its API. The verifier is never told: the VerifyHook judges the lab by its
  * own description, which no fault touches.
  */
-export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server", "qrouter-redirects"] as const;
+export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server", "qrouter-redirects", "qrouter-no-forwarding"] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 /** What a fault needs from the running lab (lib/twin/deploy.ts implements it on the twin). */
@@ -223,6 +223,26 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
           for (const h of ovsHosts) await lab.waitAgent(h, "Open vSwitch agent", true, 90000);
           return [`restarted neutron-openvswitch-agent on ${ovsHosts.join(", ")} (the full l2population forwarding table comes with an agent's start)`];
         },
+      };
+    }
+    case "qrouter-no-forwarding": {
+      const host = dvrVmHost(d, name);
+      const routers = d.routers.filter((r) => r.distributed && d.vms.some((v) => v.host === host && r.subnets.includes(v.subnet))).map((r) => r.name);
+      if (!routers.length) throw new Error(`fault ${name}: no distributed router serves a VM on ${host}`);
+      const setForwarding = async (lab: FaultTarget, on: 0 | 1): Promise<string[]> => {
+        const ids = await lab.routerIds();
+        const lines = routers.map((r) => {
+          if (!ids[r]) throw new Error(`fault ${name}: router ${r} has no id`);
+          return `ip netns exec qrouter-${ids[r]} sysctl -qw net.ipv4.ip_forward=${on}`;
+        });
+        await lab.sh(host, lines.join("\n"), `fault ${name}: ip_forward=${on} in ${host}'s qrouter namespaces`);
+        return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): net.ipv4.ip_forward=${on}`);
+      };
+      return {
+        name,
+        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.ip_forward = 0 on the node after the apply (the router gets the packets and drops them)`,
+        inject: (lab) => setForwarding(lab, 0),
+        undo: (lab) => setForwarding(lab, 1),
       };
     }
     case "qrouter-redirects": {

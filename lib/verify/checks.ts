@@ -26,7 +26,9 @@ export type CheckTarget =
   /** The VXLAN tunnel from `host` to `peer` (br-tun on `host`). */
   | { readonly kind: "tunnel"; readonly host: string; readonly peer: string }
   /** The qrouter namespace of `router` on `host`. */
-  | { readonly kind: "qrouter"; readonly host: string; readonly router: string; readonly namespace: string };
+  | { readonly kind: "qrouter"; readonly host: string; readonly router: string; readonly namespace: string }
+  /** A router namespace on `host` (qrouter-, snat- or fip-), of `owner` (a router or the external network). */
+  | { readonly kind: "router-namespace"; readonly host: string; readonly namespaceKind: "qrouter" | "snat" | "fip"; readonly owner: string; readonly namespace: string };
 
 /** The one setting a check compares, with the described value and the observed one as reported. */
 export interface CheckedSetting {
@@ -56,6 +58,7 @@ export type CheckId =
   | "vm-port-bound"
   | "dvr-flows"
   | "qrouter-redirects"
+  | "namespace-forwarding"
   | "vxlan-tunnel";
 
 /** One control-plane or structure check (docs/DVR.md §4.1, §4.2). */
@@ -115,6 +118,8 @@ export function formatTarget(t: CheckTarget): string {
       return `tunnel ${t.host} -> ${t.peer}`;
     case "qrouter":
       return `${t.host} qrouter of ${t.router} (${t.namespace.slice(0, 16)}…)`;
+    case "router-namespace":
+      return `${t.host} ${t.namespaceKind} of ${t.owner} (${t.namespace.slice(0, t.namespaceKind.length + 9)}…)`;
   }
 }
 
@@ -168,6 +173,8 @@ export function causeOf(c: GateCheck): string {
       return `${c.subject} has no DVR flows: ${c.actual}`;
     case "qrouter-redirects":
       return `${c.subject} sends ICMP redirects: ${REDIRECT_EFFECT}`;
+    case "namespace-forwarding":
+      return `${c.subject} forwards nothing: ${settingText(s?.key ?? "net.ipv4.ip_forward", s?.actual)} in the namespace`;
     case "vxlan-tunnel":
       return t.kind === "tunnel" ? `no VXLAN tunnel ${t.host} -> ${t.peer}: ${c.actual}` : `${c.subject}: ${c.actual}`;
     default:

@@ -57,7 +57,7 @@ export function rowDiagram(row: RowResult, minForwarded: number, missingTunnels:
     for (const ns of d.evidence.namespaces) {
       const k = nsId(ns);
       const e = seen.get(k) ?? { ns, notes: [] };
-      e.notes.push(`${d.direction} ${ns.forwardedMarked} fwd`);
+      e.notes.push(ns.receivedMarked !== undefined ? `${d.direction} ${ns.receivedMarked} in / ${ns.forwardedMarked} out` : `${d.direction} ${ns.forwardedMarked} fwd`);
       seen.set(k, e);
       const forwarded = ns.forwardedMarked >= minForwarded && ns.counterConfirms;
       const prev = status.get(k);
@@ -71,7 +71,7 @@ export function rowDiagram(row: RowResult, minForwarded: number, missingTunnels:
       }
     }
   }
-  for (const [k, { ns, notes }] of seen) nodes.set(k, { host: ns.host, label: [`${ns.host} ${ns.kind} (${ns.owner})`, notes.join(", ")] });
+  for (const [k, { ns, notes }] of seen) nodes.set(k, { host: ns.host, label: [`${ns.host} ${ns.kind} (${ns.owner})`, notes.join("; ")] });
 
   // The paths, in the order the description expects, and the hop where each failing direction
   // stopped (only when its markers were sent: a ping that did not run stopped nowhere).

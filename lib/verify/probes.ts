@@ -33,6 +33,10 @@ const OVS_AGENT_LOGS = "/var/log/neutron/*openvswitch*agent*.log /var/log/kolla/
 export const SEND_REDIRECTS_PROBE =
   "for n in $(ip netns list | awk '/^qrouter-/ {print $1}'); do echo \"$n $(ip netns exec \"$n\" sysctl -n net.ipv4.conf.all.send_redirects 2>/dev/null)\"; done";
 
+/** Prints `<router namespace> <net.ipv4.ip_forward>` per qrouter-/snat-/fip- namespace (parseSendRedirects' format). */
+export const IP_FORWARD_PROBE =
+  "for n in $(ip netns list | awk '/^(qrouter|snat|fip)-/ {print $1}'); do echo \"$n $(ip netns exec \"$n\" sysctl -n net.ipv4.ip_forward 2>/dev/null)\"; done";
+
 export function snapshotScript(access?: HostAccess): string {
   const ovs = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "dump-flows", "br-tun", "table=1"]);
   const tunnels = shJoin([...(access?.ovsPrefix ?? []), "ovs-appctl", "dpif/show"]);
@@ -53,6 +57,8 @@ echo "${SECTION} tun-outputs"
 f=$(${tunFlows} 2>&1); rc=$?; echo "$f" | grep -o 'output:[0-9]*' | sort -u; echo "ovs-ofctl-rc=$rc"
 echo "${SECTION} redirects"
 ${SEND_REDIRECTS_PROBE}
+echo "${SECTION} ip-forward"
+${IP_FORWARD_PROBE}
 echo "${SECTION} tools"
 command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
 echo "${SECTION} end"
@@ -82,13 +88,15 @@ export interface HostSnapshot {
   readonly tunOutputPorts?: number[];
   /** qrouter namespace -> its net.ipv4.conf.all.send_redirects (undefined: not read). */
   readonly sendRedirects?: Readonly<Record<string, boolean>>;
+  /** Router namespace -> its net.ipv4.ip_forward (undefined: not read). */
+  readonly ipForward?: Readonly<Record<string, boolean>>;
 }
 
-/** `<namespace> <0|1>` lines of the snapshot's redirects section (other lines ignored). */
+/** `<namespace> <0|1>` lines of the snapshot's redirects or ip-forward section (other lines ignored). */
 export function parseSendRedirects(body: string): Record<string, boolean> {
   const out: Record<string, boolean> = {};
   for (const line of body.split("\n")) {
-    const m = /^(qrouter-\S+) ([01])$/.exec(line.trim());
+    const m = /^((?:qrouter|snat|fip)-\S+) ([01])$/.exec(line.trim());
     if (m) out[m[1]] = m[2] === "1";
   }
   return out;
@@ -117,6 +125,7 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     ...(parseVxlanPorts(body("tunnels")) ? { tunnelPorts: parseVxlanPorts(body("tunnels")) } : {}),
     ...(/ovs-ofctl-rc=0\b/.test(body("tun-outputs")) ? { tunOutputPorts: parseOutputPorts(body("tun-outputs")) } : {}),
     ...(sections.some((x) => x.kind === "redirects") ? { sendRedirects: parseSendRedirects(body("redirects")) } : {}),
+    ...(sections.some((x) => x.kind === "ip-forward") ? { ipForward: parseSendRedirects(body("ip-forward")) } : {}),
   };
 }
 

@@ -219,7 +219,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   }
   const snap = new Map(structure.map((s) => [s.host, s]));
   const tunnels = tunnelChecks(d, snap, tunnelIp);
-  structureChecks = [...dvrFlowChecks(d, snap), ...redirectChecks(d, snap, gate.resolved), ...tunnels.checks];
+  structureChecks = [...dvrFlowChecks(d, snap), ...redirectChecks(d, snap, gate.resolved), ...forwardingChecks(snap, gate.resolved, d), ...tunnels.checks];
   for (const c of structureChecks.filter((x) => !x.ok)) log(`structure: ${c.subject}: ${c.actual}`);
   const dvrMacs: Record<string, string> = {};
   for (const s of structure) if (s.dvrMac) dvrMacs[s.host] = s.dvrMac;
@@ -363,12 +363,17 @@ function buildEvidence(
       const a = after.get(h)?.get(ns);
       const c = cap?.namespaces.get(ns);
       const forwarded: Record<string, number> = {};
+      const received: Record<string, number> = {};
+      const receivedOn: Record<string, string[]> = {};
       for (const p of c?.packets ?? []) {
-        if (p.pktDirection !== "Out") continue;
         const rowId = rowOfLength.get(p.ipLength);
         if (!rowId) continue;
         const k = markerKey(rowId, p.icmp);
-        forwarded[k] = (forwarded[k] ?? 0) + 1;
+        if (p.pktDirection === "Out") forwarded[k] = (forwarded[k] ?? 0) + 1;
+        else if (p.pktDirection === "In") {
+          received[k] = (received[k] ?? 0) + 1;
+          if (p.iface && !(receivedOn[k] ??= []).includes(p.iface)) receivedOn[k].push(p.iface);
+        }
       }
       const owner = cls.kind === "fip" ? (cls.id === r.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
       namespaces.push({
@@ -379,6 +384,8 @@ function buildEvidence(
         ...(a !== undefined && b !== undefined ? { delta: a - b } : {}),
         captureStarted: c?.started ?? false,
         forwarded,
+        received,
+        receivedOn,
       });
     }
     if (cap?.underlay) underlay.push({ host: h, started: cap.underlay.started, frames: cap.underlay.frames });
@@ -555,6 +562,32 @@ export function dvrFlowChecks(d: LabDescription, snap: ReadonlyMap<string, HostS
  * net.ipv4.conf.all.send_redirects=0 when it adds the router's gateway on a node (the per-interface 0
  * it sets with each SNAT rule does not suffice: the kernel redirects when all OR the interface says 1).
  */
+/**
+ * Every router namespace found must forward (`net.ipv4.ip_forward = 1`, as the L3 agent sets it):
+ * with 0 the namespace receives the packets it should route and drops them all.
+ */
+export function forwardingChecks(snap: ReadonlyMap<string, HostSnapshot>, resolved: Resolved, d: LabDescription): GateCheck[] {
+  const ownerOf = new Map<string, string>(Object.entries(resolved.routerIds).map(([name, id]) => [id, name]));
+  const checks: GateCheck[] = [];
+  for (const s of [...snap.values()].sort((a, b) => a.host.localeCompare(b.host))) {
+    if (!s.ok || !s.ipForward) continue;
+    for (const [ns, on] of Object.entries(s.ipForward)) {
+      const cls = classifyNamespace(ns);
+      if (!cls) continue;
+      const owner = cls.kind === "fip" ? (cls.id === resolved.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
+      checks.push(
+        gateCheck({
+          id: "namespace-forwarding",
+          target: { kind: "router-namespace", host: s.host, namespaceKind: cls.kind, owner, namespace: ns },
+          ok: on,
+          setting: { key: "net.ipv4.ip_forward", expected: "1", actual: on ? "1" : "0" },
+        }),
+      );
+    }
+  }
+  return checks;
+}
+
 export function redirectChecks(d: LabDescription, snap: ReadonlyMap<string, HostSnapshot>, resolved: Resolved): GateCheck[] {
   const checks: GateCheck[] = [];
   for (const r of d.routers) {

@@ -22,6 +22,10 @@ export interface NamespaceObservation {
   readonly captureStarted: boolean;
   /** Marker packets this namespace TRANSMITTED ("Out" in the -i any capture), per `${rowId}/${direction}`. */
   readonly forwarded: Readonly<Record<string, number>>;
+  /** Marker packets this namespace RECEIVED ("In"), per `${rowId}/${direction}` (undefined: not counted). */
+  readonly received?: Readonly<Record<string, number>>;
+  /** The interfaces they came in on, per `${rowId}/${direction}`. */
+  readonly receivedOn?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface UnderlayObservation {
@@ -68,6 +72,8 @@ export interface NamespaceEvidence {
   readonly expected: boolean;
   readonly delta?: number;
   readonly forwardedMarked: number;
+  /** Marker packets that came in (undefined: not counted). */
+  readonly receivedMarked?: number;
   /** The counter moved by at least what the captures attribute to this namespace in the window. */
   readonly counterConfirms: boolean;
 }
@@ -164,6 +170,7 @@ export function judgeDirection(
         expected: isExpected,
         ...(n.delta !== undefined ? { delta: n.delta } : {}),
         forwardedMarked: c,
+        ...(n.received ? { receivedMarked: n.received[key] ?? 0 } : {}),
         counterConfirms: ok,
       });
     }
@@ -263,15 +270,25 @@ export function judgeDirection(
     return result("inconclusive");
   }
 
-  // 5. Expected namespaces that did not (fully) route.
+  // 5. Expected namespaces that did not (fully) route. One that RECEIVED the markers and sent
+  // (almost) none out is where the path broke: positive evidence, fail, naming the hop.
   const missing = [...expected.keys()].filter((k) => !observed.some((n) => `${n.host}/${n.namespace}` === k));
   if (missing.length > 0) {
-    const anyMarker = evidence.namespaces.some((n) => (n.forwarded[key] ?? 0) > 0);
+    const anyMarker = evidence.namespaces.some((n) => (n.forwarded[key] ?? 0) > 0 || (n.received?.[key] ?? 0) > 0);
+    const breaks: string[] = [];
     for (const k of missing) {
       const n = byKey.get(k)!;
       const c = n.forwarded[key] ?? 0;
-      if (c >= T) reasons.push(`${hopLabel(n.host, n.kind)}: capture shows ${c} forwarded, but IpForwDatagrams moved only +${n.delta ?? "?"} (counter does not confirm)`);
+      const got = n.received?.[key] ?? 0;
+      if (got >= T && c < T) {
+        const on = n.receivedOn?.[key]?.length ? ` on ${n.receivedOn[key].join(", ")}` : "";
+        breaks.push(`broken at ${hopLabel(n.host, n.kind)} (${n.namespace}): ${got} marker packets in${on}, ${c} out`);
+      } else if (c >= T) reasons.push(`${hopLabel(n.host, n.kind)}: capture shows ${c} forwarded, but IpForwDatagrams moved only +${n.delta ?? "?"} (counter does not confirm)`);
       else reasons.push(`${hopLabel(n.host, n.kind)}: ${c} of ${T} marker packets forwarded (IpForwDatagrams +${n.delta ?? "?"})`);
+    }
+    if (breaks.length) {
+      reasons.unshift(...breaks);
+      return result("fail");
     }
     if (!anyMarker) reasons.push(`no namespace forwarded a marker packet of this direction (ping ${ctx.ping.received}/${ctx.ping.transmitted} answered): packets lost before any router`);
     return result("inconclusive");

@@ -61,11 +61,17 @@ export function referenceStackFile(): string {
   return path.join(synthDir, "cdk.tf.json");
 }
 
+const tmpDirs: string[] = [];
+
+/** A fresh temp dir, removed after the suite (also when a test failed before removing it). */
 export function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "dvr-lab-cli-test-"));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "dvr-lab-cli-test-"));
+  tmpDirs.push(d);
+  return d;
 }
 
 afterAll(() => {
   if (synthDir) fs.rmSync(synthDir, { recursive: true, force: true });
   synthDir = undefined;
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });

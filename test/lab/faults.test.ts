@@ -19,6 +19,7 @@ const CASES: { fault: string; cause: RegExp }[] = [
   // ports exist, but with the server not sending forwarding entries no flow uses them.
   { fault: "no-l2pop-server", cause: /^no VXLAN tunnel com1 -> com2: VXLAN port \S+ to 192\.0\.2\.12 \(ofport \d+\) exists, but no br-tun flow outputs to it/m },
   { fault: "qrouter-redirects", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) sends ICMP redirects: its VMs' SNAT traffic is redirected straight to the snat namespace/m },
+  { fault: "qrouter-no-forwarding", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) forwards nothing: net\.ipv4\.ip_forward=0 in the namespace$/m },
 ];
 
 describeTwin("lab faults, all on one real deploy", () => {
@@ -66,6 +67,15 @@ describeTwin("lab faults, all on one real deploy", () => {
     const text = causes(rep).join("\n");
     expect(text).toMatch(cause);
     for (const other of CASES.filter((c) => c.fault !== fault)) expect([other.fault, other.cause.test(text)]).toEqual([other.fault, false]);
+    if (fault === "qrouter-no-forwarding") {
+      // The hop trace: the same-node request came in on com2's qrouter and went nowhere: FAIL at that
+      // hop (not "lost before any router"), and the row's picture marks it.
+      const same = rep.rows.find((x) => x.kind === "same-node" && x.distributed)!;
+      const req = same.directions.find((d) => d.direction === "request")!;
+      expect(req.verdict).toBe("fail");
+      expect(req.reasons[0]).toMatch(/^broken at com2 qrouter \(qrouter-[0-9a-f-]+\): \d+ marker packets in on qr-[0-9a-f-]+, 0 out$/);
+      expect(rowDiagram(same, rep.settings.minForwarded)).toMatch(/^ {2}class (\S+,)?ns_com2_qrouter_[0-9a-f_]+(,\S+)? broken$/m);
+    }
     if (fault === "qrouter-redirects") {
       // The redirect really happened: the SNAT VM's route names it, and the request is not a DVR path.
       const snat = rep.rows.find((x) => x.kind === "snat" && x.distributed)!;

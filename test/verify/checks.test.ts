@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { causeOf, failLine, formatTarget, gateCheck } from "../../lib/verify/checks";
 import { runGate } from "../../lib/verify/gate";
-import { redirectChecks, tunnelChecks } from "../../lib/verify/run";
+import { forwardingChecks, redirectChecks, tunnelChecks } from "../../lib/verify/run";
 import type { HostSnapshot } from "../../lib/verify/probes";
 import { FakeNeutron, seedDescription } from "./fakes";
 
@@ -119,6 +119,23 @@ describe("structure checks carry fields", () => {
     );
     expect(checks.find((c) => c.ok)?.actual).toBe("VXLAN port to 192.0.2.11, used by br-tun flows");
     expect([...missing.values()]).toEqual(["no VXLAN tunnel from com1 to com2 (192.0.2.12) in use: br-tun on com1 has the port vxlan-c000020c but no flow that outputs to it"]);
+  });
+
+  test("a router namespace with forwarding off forwards nothing: one check per namespace, the cause names it", () => {
+    const d = seedDescription();
+    const snap = new Map([
+      ["com1", snapshot("com1", { ipForward: { "qrouter-R1": true, "snat-R1": true, "fip-EXT": true } })],
+      ["com2", snapshot("com2", { ipForward: { "qrouter-R1": false } })],
+    ]);
+    const checks = forwardingChecks(snap, { routerIds: { r1: "R1" }, externalNetworkId: "EXT" } as never, d);
+    expect(checks.map((c) => [c.ok, c.subject])).toEqual([
+      [true, "com1 qrouter of r1 (qrouter-R1…)"],
+      [true, "com1 snat of r1 (snat-R1…)"],
+      [true, `com1 fip of ${d.external!.network} (fip-EXT…)`],
+      [false, "com2 qrouter of r1 (qrouter-R1…)"],
+    ]);
+    expect(causeOf(checks[3])).toBe("com2 qrouter of r1 (qrouter-R1…) forwards nothing: net.ipv4.ip_forward=0 in the namespace");
+    expect(checks[3].target).toEqual({ kind: "router-namespace", host: "com2", namespaceKind: "qrouter", owner: "r1", namespace: "qrouter-R1" });
   });
 
   test("gateCheck writes expected and actual from the setting unless a text is given", () => {

@@ -60,7 +60,7 @@ describe("rowDiagram", () => {
     );
     expect(m.split("\n")[0]).toBe("flowchart LR");
     expect(m).toContain('  subgraph host_com2["com2"]\n    vm_vm_b_com2["VM vm-b-com2"]\n    ns_com2_qrouter_aaaa["com2 qrouter (r-dvr)<br/>request 5 fwd"]\n  end');
-    expect(m).toContain('ns_com1_snat_aaaa["com1 snat (r-dvr)<br/>request 5 fwd, reply 5 fwd"]');
+    expect(m).toContain('ns_com1_snat_aaaa["com1 snat (r-dvr)<br/>request 5 fwd; reply 5 fwd"]');
     expect(m).toContain('  external(["external network"])');
     expect(m).toContain('  vm_vm_b_com2 -->|"request PASS"| ns_com2_qrouter_aaaa\n  ns_com2_qrouter_aaaa --> ns_com1_snat_aaaa\n  ns_com1_snat_aaaa --> external');
     expect(m).toContain('  external -.->|"reply PASS"| ns_com1_snat_aaaa\n  ns_com1_snat_aaaa -.-> vm_vm_b_com2');

@@ -135,6 +135,27 @@ describe("verdict engine", () => {
     expect(lrep.reasons.join("\n")).toMatch(/legacy flow carries a DVR MAC/);
   });
 
+  test("an expected router that received the markers and sent none out is where the path broke: fail, naming the hop and the interface", () => {
+    // com2's qrouter with forwarding off: the reply comes in on its qr- port and goes nowhere.
+    const ev: WindowEvidence = {
+      namespaces: [
+        QR("com1", 5, { "r1-cross-node/request": 5 }),
+        { ...QR("com2", 0, {}), received: { "r1-cross-node/reply": 5 }, receivedOn: { "r1-cross-node/reply": ["qr-1a2b3c4d-5e"] } },
+        SNAT(0),
+      ],
+      underlay: [],
+      hostErrors: {},
+    };
+    const [req, rep] = judge(crossRow, ev, ctx({ ping: { ran: true, transmitted: 5, received: 0 } }));
+    expect(req.verdict).toBe("pass");
+    expect(rep.verdict).toBe("fail");
+    expect(rep.reasons[0]).toBe("broken at com2 qrouter (qrouter-R): 5 marker packets in on qr-1a2b3c4d-5e, 0 out");
+    expect(rep.evidence.namespaces.find((n) => n.host === "com2")).toMatchObject({ receivedMarked: 5, forwardedMarked: 0 });
+    // Fewer than N in: not a located break (lost earlier, or not measured): inconclusive as before.
+    const few: WindowEvidence = { ...ev, namespaces: ev.namespaces.map((n) => (n.host === "com2" && n.kind === "qrouter" ? { ...n, received: { "r1-cross-node/reply": 2 } } : n)) };
+    expect(judge(crossRow, few, ctx({ ping: { ran: true, transmitted: 5, received: 0 } }))[1].verdict).toBe("inconclusive");
+  });
+
   test("no traffic generated: inconclusive; unresolved router id: inconclusive", () => {
     expect(judge(crossRow, good, ctx({ ping: { ran: false, transmitted: 0, received: 0 } }))[0].verdict).toBe("inconclusive");
     expect(judge(crossRow, good, ctx({ namespaceOf: () => undefined }))[0].reasons[0]).toMatch(/id not resolved/);
