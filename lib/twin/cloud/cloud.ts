@@ -2,15 +2,15 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { loadavg } from "os";
 import { join, resolve } from "path";
-import { alive, enter, kill, nsId, sleep } from "../proc";
+import { alive, enter } from "../proc";
 import { defaultStateDir, underHostTmpfs } from "../state-dir";
 import { cloudName, osVariables, writeClientFiles } from "./clients";
-import { createDatabases, dumpDatabase, recreateDatabase, restoreDatabase, startMariadb, tableCount } from "./database";
+import { createDatabases, dumpDatabase, recreateDatabase, restoreDatabase, tableCount } from "./database";
 import { createImage, glanceDbSync, startGlance, waitGlance, writeGlanceConf } from "./glance";
 import { keystoneBootstrap, keystoneCatalog, keystoneDbSync, writeKeyRepositories, startKeystone, waitKeystone, writeKeystoneConf } from "./keystone";
 import { childrenCpuSeconds, cpuSecondsOf, memoryOf, MemorySample } from "./memory";
 import { CACHED_DATABASES, CachedDatabase, CacheKey, cacheRoot, loadDumps, migrationCacheKey, storeDumps } from "./migration-cache";
-import { cleanEnv, createNamespace, destroyNamespace, killGroups, members, NamespaceRecord, processesInGroups, runInside, tool } from "./namespace";
+import { cleanEnv, killGroups, NamespaceRecord, processesInGroups } from "./namespace";
 import {
   computeService,
   createFlavor,
@@ -30,21 +30,20 @@ import {
 } from "./nova";
 import { CLOUD_STATE_SCHEMA, CloudPlan, cloudPaths, keystoneUrl, planCloud } from "./plan";
 import { placementDbSync, startPlacement, waitPlacement, writePlacementConf } from "./placement";
-import { startRabbitmq, waitRabbitmq } from "./rabbitmq";
 import { CloudRest } from "./rest";
 import { CloudServices } from "./services";
 
 /**
- * The cloud twin's bring-up (issue 13, first slice): Keystone, Glance, Placement and Nova from
- * Debian 12's Zed packages in a namespace of their own, with their own MariaDB and RabbitMQ.
- * Named phases, started in parallel where their order allows; one progress line per phase with its
- * elapsed seconds (and the time since the start); `down` kills everything by namespace membership.
+ * The cloud twin's bring-up: Keystone, Glance, Placement and Nova from Debian 12's Zed packages on
+ * the lab twin's controller host (its namespace, MariaDB and RabbitMQ). Named phases, started in
+ * parallel where their order allows; one progress line per phase with its elapsed seconds (and the
+ * time since the start); `down` kills the services by process group.
  *
- *   prepare ─ namespace ─┬ mariadb ─ databases ─┬ keystone: migrate ─ bootstrap ─ server ─ catalog ─┐
- *                        ├ rabbitmq             ├ glance: migrate ─ server ──────────────── image ───┤
- *                        └ keystone keys        ├ placement: migrate ─ server ───────────────────────┤
- *                                               └ nova: migrate + cells ─ api/conductor/scheduler ───┤
- *                                                     computes (after catalog, placement) ─ discover ┴ flavor, services up
+ *   prepare ─ services ─┬ databases ─┬ keystone: migrate ─ bootstrap ─ server ─ catalog ─┐
+ *                       └ keys       ├ glance: migrate ─ server ──────────────── image ───┤
+ *                                    ├ placement: migrate ─ server ───────────────────────┤
+ *                                    └ nova: migrate + cells ─ api/conductor/scheduler ───┤
+ *                                          computes (after catalog, placement) ─ discover ┴ flavor, services up
  */
 
 export interface PhaseTiming {
@@ -77,7 +76,7 @@ export interface CloudState {
    * shared 2-core machine: the wall-clock figures depend on what else runs).
    */
   cpu?: { toolsSeconds: number; servicesSeconds: number; loadAverageAtStart: number };
-  /** Hosted on the lab twin's controller (its namespace, MariaDB and RabbitMQ; see CloudHost). */
+  /** Hosted on the lab twin's controller (its namespace, MariaDB and RabbitMQ; see CloudHost): always. */
   hosted?: boolean;
 }
 
@@ -107,8 +106,8 @@ export interface CloudUpOptions {
   readonly log?: (line: string) => void;
   /** A plan made beforehand (the twin writes Neutron's Keystone settings from its passwords). */
   readonly plan?: CloudPlan;
-  /** Run on the lab twin's controller instead of a namespace of the cloud's own. */
-  readonly host?: CloudHost;
+  /** The lab twin's controller, where the cloud runs. */
+  readonly host: CloudHost;
   readonly onMilestone?: (m: CloudMilestone) => void;
 }
 
@@ -183,7 +182,7 @@ export class Cloud {
   }
 
   /** Brings the cloud up; on failure tears down what it built (logs kept) and throws. */
-  public static async up(opts: CloudUpOptions = {}): Promise<Cloud> {
+  public static async up(opts: CloudUpOptions): Promise<Cloud> {
     const name = opts.name ?? "cloud";
     const stateDir = resolve(opts.stateDir ?? defaultCloudStateDir(name));
     if (underHostTmpfs(stateDir)) throw new Error(`dvr-lab cloud: the state dir ${stateDir} must not be under /tmp or /run (the namespace mounts its own tmpfs there)`);
@@ -205,7 +204,8 @@ export class Cloud {
         plan,
         services: {},
         phases: [],
-        ...(opts.host ? { hosted: true, namespace: opts.host.namespace } : {}),
+        hosted: true,
+        namespace: opts.host.namespace,
       },
       opts.log,
     );
@@ -267,12 +267,11 @@ export class Cloud {
   }
 
   /**
-   * The cloud's processes: every member of its namespace, or (hosted on the twin's controller) the
-   * process groups of its services (each leads its own: started detached), workers included.
+   * The cloud's processes: the process groups of its services (each leads its own: started
+   * detached), workers included (the namespace is the twin controller's, shared with Neutron).
    */
   public processes(): number[] {
     if (!this.state.namespace) return [];
-    if (!this.state.hosted) return members(this.state.namespace);
     return processesInGroups(new Set(Object.values(this.state.services)));
   }
 
@@ -302,18 +301,11 @@ export class Cloud {
       dumps = useCache ? loadDumps(key) : undefined;
       this.state.migrations = { key: key.key, cached: !!dumps, ...(useCache ? {} : { note: "cold bring-up asked for: migrations run, cache refreshed" }) };
     });
-    await this.phase(this.state.hosted ? "services of the lab twin's controller" : "namespace", async () => {
-      if (!this.state.hosted) {
-        this.state.namespace = await createNamespace(plan.controller, this.state.stateDir, (pid) => {
-          this.state.holder = pid;
-          this.save();
-        });
-      }
+    await this.phase("services of the lab twin's controller", async () => {
       this.services = new CloudServices(this.ns, log, () => {
         this.state.services = { ...this.svc.pids };
         this.save();
       });
-      if (!this.state.hosted && !/^127\./.test(plan.ip)) await tool(this.ns, log, "address", ["ip", "addr", "add", `${plan.ip}/32`, "dev", "lo"]);
     });
     const sampler = setInterval(() => this.sampleMemory(), 2000);
     try {
@@ -336,10 +328,7 @@ export class Cloud {
     const svc = this.svc;
     // Started before MariaDB's phases, awaited after them: a rejection meanwhile must not count as
     // unhandled (it is thrown where they are awaited).
-    const hosted = !!this.state.hosted;
-    const rabbit = hosted ? Promise.resolve() : handled(this.phase("rabbitmq started", () => startRabbitmq(ns, plan, svc, p.rabbitDir, log)));
     const keys = handled(this.phase("keystone key repositories (fernet, credential)", () => writeKeyRepositories(plan)));
-    if (!hosted) await this.phase("mariadb", () => startMariadb(ns, svc, log));
     await this.phase("databases and users", () => createDatabases(ns, log, plan));
 
     // Migrations: restored from the cache, or run by each service's own command (then dumped
@@ -418,8 +407,6 @@ export class Cloud {
         ),
       );
       startNovaApi(svc, p.novaConf);
-      await rabbit;
-      if (!hosted) await this.phase("rabbitmq up", () => waitRabbitmq(plan, svc));
       // Conductor and scheduler build their placement client at start: Keystone's users first.
       await catalog;
       startNovaConductorScheduler(svc, p.novaConf);
@@ -457,20 +444,14 @@ export class Cloud {
     );
     const clients = this.phase("clouds.yaml and openrc", () => writeClientFiles(plan, p, ns.pid));
     const ready = computes.then(() => this.phase("nova services up, hypervisors listed", () => waitNovaServices(plan, api, svc)));
-    await Promise.all([rabbit, keys, keystone, catalog, glance, placement, novaControl, nova, migrations, computes, flavor, image, clients, ready]);
+    await Promise.all([keys, keystone, catalog, glance, placement, novaControl, nova, migrations, computes, flavor, image, clients, ready]);
     for (const name of Object.keys(svc.pids)) svc.assertAlive(name);
   }
 
   private async measureMemory(): Promise<void> {
     const m: MemorySample = memoryOf(this.processes());
-    // Hosted: the tmpfs belongs to the twin's controller (its MariaDB holds Neutron's database too).
-    const df = this.state.hosted ? { stdout: "" } : await runInside(this.ns, ["df", "-k", "--output=used", "/run", "/tmp"], { timeoutMs: 10000 });
-    const tmpfsKiB = df.stdout
-      .split("\n")
-      .slice(1)
-      .map((l) => Number(l.trim()) || 0)
-      .reduce((a, b) => a + b, 0);
-    const tmpfsMiB = Math.round(tmpfsKiB / 1024);
+    // The tmpfs belongs to the twin's controller (its MariaDB holds Neutron's database too): not counted here.
+    const tmpfsMiB = 0;
     this.peak.pss = Math.max(this.peak.pss, m.pssMiB);
     this.state.memory = { ...m, tmpfsMiB, peakPssMiB: this.peak.pss, peakTotalMiB: this.peak.pss + tmpfsMiB };
     this.save();
@@ -510,26 +491,12 @@ export class Cloud {
     return osVariables(this.plan);
   }
 
-  /** Kills every process of the namespace (SIGTERM, then SIGKILL); removes the state dir unless keepLogs. */
+  /** Kills the cloud's services (SIGTERM, then SIGKILL, by process group); removes the state dir unless keepLogs. */
   public async down(opts: { keepLogs?: boolean; graceMs?: number } = {}): Promise<{ killed: number; seconds: number; leftovers: number[] }> {
     const t = Date.now();
     this.aborted = true;
-    let ns = this.state.namespace;
     this.services?.close();
-    const holder = this.state.holder;
-    if (!ns && holder && alive(holder) && nsId(holder, "uts") !== nsId("self", "uts")) {
-      // Failed between the holder's spawn and its record: its namespaces are still readable (never
-      // ours: a holder not yet inside its namespace is only killed, below).
-      ns = { pid: holder, namespaces: (["uts", "net", "mnt"] as const).map((k) => nsId(holder, k)).filter((x): x is string => !!x) };
-    }
-    let result = { killed: 0, leftovers: [] as number[] };
-    if (this.state.hosted) result = await killGroups(new Set(Object.values(this.state.services)), opts.graceMs ?? 1500);
-    else if (ns) result = await destroyNamespace(ns, opts.graceMs ?? 1500);
-    else if (holder && alive(holder)) {
-      kill(holder, "SIGKILL");
-      result = { killed: 1, leftovers: [] };
-    }
-    for (let i = 0; i < 50 && holder && alive(holder); i++) await sleep(100);
+    const result = await killGroups(new Set(Object.values(this.state.services)), opts.graceMs ?? 1500);
     if (!result.leftovers.length) {
       if (opts.keepLogs) {
         if (this.state.phase !== "failed") this.state.phase = "down";

@@ -1,49 +1,14 @@
 import { CloudPlan, DATABASES, DB_SOCKET } from "./plan";
-import { NamespaceRecord, runInside, tool } from "./namespace";
-import { CloudServices } from "./services";
+import { NamespaceRecord, tool } from "./namespace";
 
 /**
- * The cloud's own MariaDB, inside its namespace: datadir on the namespace's tmpfs /run (gone with
- * the namespace), unix socket only for clients (TCP on 127.0.0.1 too), one database and one user per
- * service (grants on, root by unix-socket authentication).
+ * The cloud's databases in the twin controller's MariaDB (unix socket for clients): one database and
+ * one user per service (grants on, root by unix-socket authentication), dumps and restores for the
+ * migration cache.
  */
 
-export const DATADIR = "/run/cloud-mysql";
 
 const client = ["/usr/bin/mariadb", "--no-defaults", `--socket=${DB_SOCKET}`, "-uroot"];
-
-export async function startMariadb(ns: NamespaceRecord, services: CloudServices, logDir: string): Promise<void> {
-  await tool(ns, logDir, "mariadb-install-db", [
-    "/usr/bin/mariadb-install-db",
-    "--no-defaults",
-    `--datadir=${DATADIR}`,
-    "--user=root",
-    "--auth-root-authentication-method=socket",
-    "--skip-test-db",
-    "--skip-name-resolve",
-  ]);
-  services.start("mariadb", [
-    "/usr/sbin/mariadbd",
-    "--no-defaults",
-    `--datadir=${DATADIR}`,
-    `--socket=${DB_SOCKET}`,
-    "--bind-address=127.0.0.1",
-    "--port=3306",
-    "--user=root",
-    "--skip-name-resolve",
-    "--skip-log-bin",
-    "--innodb-buffer-pool-size=128M",
-    "--innodb-log-file-size=32M",
-    "--innodb-flush-log-at-trx-commit=0",
-    "--innodb-doublewrite=0",
-    "--innodb-flush-method=fsync",
-    "--max-connections=500",
-    "--performance-schema=OFF",
-    "--character-set-server=utf8mb4",
-    "--collation-server=utf8mb4_general_ci",
-  ]);
-  await services.waitFor("mariadb", "accepting SQL", 60000, async () => (await runInside(ns, [...client, "-e", "SELECT 1"], { timeoutMs: 5000 })).code === 0);
-}
 
 /** Runs SQL as root (stdin), throwing with MariaDB's message. */
 export async function sql(ns: NamespaceRecord, logDir: string, what: string, text: string, db?: string): Promise<string> {

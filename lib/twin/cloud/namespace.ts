@@ -1,14 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { packageRoot } from "../../push/remote-script";
-import { alive, enter, kill, nsId, processesIn, readComm, run, RunResult, sleep, spawnDetached, waitFor } from "../proc";
+import { alive, enter, kill, run, RunResult, sleep, spawnDetached } from "../proc";
 
 /**
- * The cloud's own namespace: `unshare --mount --net --uts --propagation private` running the twin's
- * remote/twin/ns-init.sh (kind "outer": private tmpfs /run and /tmp, sysfs, own /etc/hosts and host
- * name, lo up; nothing of the root namespace changes). Every service runs inside it (nsenter) with a
- * clean environment (Debian's python3, not the PATH's pyenv); teardown is by namespace membership,
- * like the twin's.
+ * The namespace the cloud runs in: the lab twin's controller host (NamespaceRecord: its holder's
+ * PID). Every service runs inside it (nsenter) with a clean environment (Debian's python3, not the
+ * PATH's pyenv); teardown is by the services' process groups (the twin owns the namespace).
  */
 
 /** The environment of every process started in the namespace. */
@@ -20,22 +17,6 @@ export interface NamespaceRecord {
   readonly pid: number;
   /** "uts:[n]", "net:[n]", "mnt:[n]" of the holder. */
   readonly namespaces: string[];
-}
-
-/** Starts the holder in `dir` (needs `dir/hosts`) and waits until it is really inside (spawn race). */
-export async function createNamespace(hostName: string, dir: string, onSpawn: (pid: number) => void): Promise<NamespaceRecord> {
-  const script = join(packageRoot(), "remote", "twin", "ns-init.sh");
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, "holder.log");
-  const pid = spawnDetached(["unshare", "--mount", "--net", "--uts", "--propagation", "private", "--", "/bin/bash", script, hostName, dir, "outer"], log);
-  onSpawn(pid);
-  const mine = nsId("self", "uts");
-  await waitFor(`namespace ${hostName} to be ready`, 10000, () => {
-    if (!alive(pid)) throw new Error(`the holder of namespace ${hostName} died: ${existsSync(log) ? readFileSync(log, "utf8").trim() : ""}`);
-    return readComm(pid) === "sleep" && nsId(pid, "uts") !== mine;
-  }, 20);
-  const namespaces = (["uts", "net", "mnt"] as const).map((k) => nsId(pid, k)).filter((x): x is string => !!x);
-  return { pid, namespaces };
 }
 
 /** argv prefix: inside the namespace, clean environment. */
@@ -80,35 +61,6 @@ export function startService(ns: NamespaceRecord, logDir: string, name: string, 
   const file = join(logDir, `${name}.log`);
   writeFileSync(file, `$ ${argv.join(" ")}\n`);
   return spawnDetached([...inside(ns, env), ...argv], file);
-}
-
-/** Every live process of the namespace (plus the holder). */
-export function members(ns: NamespaceRecord): number[] {
-  return [...new Set([...processesIn(new Set(ns.namespaces)), ...(alive(ns.pid) ? [ns.pid] : [])])];
-}
-
-/**
- * Kills everything in the namespace: SIGTERM, then SIGKILL after `graceMs`; when the last member is
- * gone the kernel frees the namespaces and with them every mount (tmpfs /run: MariaDB's datadir,
- * RabbitMQ's mnesia). Returns the members left (empty).
- */
-export async function destroyNamespace(ns: NamespaceRecord, graceMs = 2000): Promise<{ killed: number; leftovers: number[] }> {
-  let all = members(ns);
-  const killed = new Set(all);
-  all.forEach((p) => kill(p, "SIGTERM"));
-  const graceEnd = Date.now() + graceMs;
-  while (Date.now() < graceEnd && members(ns).length) await sleep(100);
-  const hardEnd = Date.now() + 6000;
-  for (;;) {
-    all = members(ns);
-    if (!all.length || Date.now() > hardEnd) break;
-    all.forEach((p) => {
-      killed.add(p);
-      kill(p, "SIGKILL");
-    });
-    await sleep(100);
-  }
-  return { killed: killed.size, leftovers: members(ns) };
 }
 
 /** The process group of a process (field 5 of /proc/<pid>/stat); undefined when it is gone. */

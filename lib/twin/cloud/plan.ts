@@ -3,10 +3,9 @@ import { join } from "path";
 import { isTestNet } from "../plan";
 
 /**
- * What the cloud twin builds and where (issue 13, first slice): Keystone, Glance, Placement and
- * Nova (api, conductor, scheduler, one nova-compute per VM host with the fake driver) from Debian
- * 12's Zed packages, in a namespace of its own, with its own MariaDB and RabbitMQ. Neutron is not
- * part of this slice: the catalog names its endpoint, nothing listens there yet.
+ * What the cloud twin builds and where: Keystone, Glance, Placement and Nova (api, conductor,
+ * scheduler, one nova-compute per VM host with the fake driver) from Debian 12's Zed packages, on
+ * the lab twin's controller host beside Neutron, with the controller's MariaDB and RabbitMQ.
  */
 
 export const CLOUD_STATE_SCHEMA = "dvr-lab/cloud-state@1";
