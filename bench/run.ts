@@ -5,7 +5,7 @@
  *   npm run bench                      default: 9 fresh processes per lab and mode
  *   npm run bench -- --runs 7          more runs
  *   npm run bench -- --sizes reference,10
- *   npm run bench -- --twin            also every lab twin run (root; slow: ~12 min)
+ *   npm run bench -- --twin            also every lab twin run (root; slow: ~15 min)
  *   npm run bench -- --twin-only       only the lab twin runs; rewrites BENCHMARKS.md's "Lab twin" section
  *   npm run bench -- --no-write        print only, leave BENCHMARKS.md alone
  */
@@ -418,7 +418,7 @@ ${TWIN_NOTE}
 \`\`\`sh
 npm run bench                        # build, ~${Math.max(1, Math.round(elapsedS / 60))} min here; rewrites BENCHMARKS.md
 npm run bench -- --runs 9 --sizes 200
-npm run bench -- --twin              # root: adds every lab twin run (~12 min)
+npm run bench -- --twin              # root: adds every lab twin run (~15 min)
 npm run bench -- --twin-only         # root: only those; rewrites the "Lab twin" section
 node --cpu-prof dist/bench/synth-one.js 200 constructs   # profile one synth
 \`\`\`
