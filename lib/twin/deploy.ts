@@ -9,7 +9,7 @@ import type { Report } from "../verify/run";
 import { Cloud } from "./cloud/cloud";
 import { novaUrl } from "./cloud-access";
 import { packageRoot } from "../push/remote-script";
-import { sleep } from "./proc";
+import { waitFor } from "./proc";
 import { defaultStateDir, Twin } from "./twin";
 import { FaultPlan, FaultTarget, planFaults } from "./faults";
 
@@ -189,13 +189,10 @@ function faultTarget(twin: Twin): FaultTarget {
       return Object.fromEntries(routers.map((r) => [r.name, r.id]));
     },
     waitAgent: async (host, agentType, alive, timeoutMs) => {
-      const t = Date.now();
-      for (;;) {
+      await waitFor(`Neutron to report ${host}'s ${agentType} ${alive ? "alive" : "dead"}`, timeoutMs, async () => {
         const { agents } = await twin.api().call<{ agents: { host: string; agent_type: string; alive: boolean }[] }>("GET", "/agents");
-        if (agents.some((a) => a.host === host && a.agent_type === agentType && a.alive === alive)) return;
-        if (Date.now() - t > timeoutMs) throw new Error(`Neutron did not report ${host}'s ${agentType} ${alive ? "alive" : "dead"} within ${timeoutMs / 1000} s`);
-        await sleep(1000);
-      }
+        return agents.some((a) => a.host === host && a.agent_type === agentType && a.alive === alive);
+      }, 1000);
     },
     waitL3Idle: (ms) => twin.waitL3Idle(ms),
     clearVmRedirects: () => twin.clearVmRedirects(),

@@ -139,6 +139,22 @@ async function setDistributed(lab: FaultTarget, routers: readonly string[], dist
   return out;
 }
 
+/** The distributed routers serving a VM on `host` (with an external gateway if `gateway`). */
+function dvrRoutersOf(d: LabDescription, host: string, gateway: boolean): string[] {
+  return d.routers.filter((r) => r.distributed && (!gateway || r.externalGateway) && d.vms.some((v) => v.host === host && r.subnets.includes(v.subnet))).map((r) => r.name);
+}
+
+/** Sets a sysctl in `host`'s qrouter namespaces of `routers` (ids from Neutron); one line per namespace. */
+async function qrouterSysctl(lab: FaultTarget, fault: string, host: string, routers: readonly string[], key: string, value: 0 | 1): Promise<string[]> {
+  const ids = await lab.routerIds();
+  const lines = routers.map((r) => {
+    if (!ids[r]) throw new Error(`fault ${fault}: router ${r} has no id`);
+    return `ip netns exec qrouter-${ids[r]} sysctl -qw ${key}=${value}`;
+  });
+  await lab.sh(host, lines.join("\n"), `fault ${fault}: ${key}=${value} in ${host}'s qrouter namespaces`);
+  return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): ${key}=${value}`);
+}
+
 /** The concrete deviation of a fault for a lab (hosts, routers and VMs picked from its description). */
 export function planFault(name: string, d: LabDescription): FaultPlan {
   if (!isFaultName(name)) throw new Error(`unknown fault "${name}" (known: ${FAULT_NAMES.join(", ")})`);
@@ -227,43 +243,25 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
     }
     case "qrouter-no-forwarding": {
       const host = dvrVmHost(d, name);
-      const routers = d.routers.filter((r) => r.distributed && d.vms.some((v) => v.host === host && r.subnets.includes(v.subnet))).map((r) => r.name);
+      const routers = dvrRoutersOf(d, host, false);
       if (!routers.length) throw new Error(`fault ${name}: no distributed router serves a VM on ${host}`);
-      const setForwarding = async (lab: FaultTarget, on: 0 | 1): Promise<string[]> => {
-        const ids = await lab.routerIds();
-        const lines = routers.map((r) => {
-          if (!ids[r]) throw new Error(`fault ${name}: router ${r} has no id`);
-          return `ip netns exec qrouter-${ids[r]} sysctl -qw net.ipv4.ip_forward=${on}`;
-        });
-        await lab.sh(host, lines.join("\n"), `fault ${name}: ip_forward=${on} in ${host}'s qrouter namespaces`);
-        return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): net.ipv4.ip_forward=${on}`);
-      };
       return {
         name,
         summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.ip_forward = 0 on the node after the apply (the router gets the packets and drops them)`,
-        inject: (lab) => setForwarding(lab, 0),
-        undo: (lab) => setForwarding(lab, 1),
+        inject: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.ip_forward", 0),
+        undo: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.ip_forward", 1),
       };
     }
     case "qrouter-redirects": {
       const host = dvrVmHost(d, name);
-      const routers = d.routers.filter((r) => r.distributed && r.externalGateway && d.vms.some((v) => v.host === host && r.subnets.includes(v.subnet))).map((r) => r.name);
+      const routers = dvrRoutersOf(d, host, true);
       if (!routers.length) throw new Error(`fault ${name}: no distributed router with a gateway serves a VM on ${host}`);
-      const setRedirects = async (lab: FaultTarget, on: 0 | 1): Promise<string[]> => {
-        const ids = await lab.routerIds();
-        const lines = routers.map((r) => {
-          if (!ids[r]) throw new Error(`fault ${name}: router ${r} has no id`);
-          return `ip netns exec qrouter-${ids[r]} sysctl -qw net.ipv4.conf.all.send_redirects=${on}`;
-        });
-        await lab.sh(host, lines.join("\n"), `fault ${name}: send_redirects=${on} in ${host}'s qrouter namespaces`);
-        return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): net.ipv4.conf.all.send_redirects=${on}`);
-      };
       return {
         name,
         summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.conf.all.send_redirects = 1 on the node after the apply (as before Neutron adds the router's gateway on that node)`,
-        inject: (lab) => setRedirects(lab, 1),
+        inject: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.conf.all.send_redirects", 1),
         undo: async (lab) => {
-          const out = await setRedirects(lab, 0);
+          const out = await qrouterSysctl(lab, name, host, routers, "net.ipv4.conf.all.send_redirects", 0);
           await lab.clearVmRedirects();
           return [...out, "VMs' route caches flushed (ICMP redirects they hold)"];
         },
