@@ -59,6 +59,9 @@ export type CheckId =
   | "dvr-flows"
   | "qrouter-redirects"
   | "namespace-forwarding"
+  | "namespace-links"
+  | "namespace-firewall"
+  | "port-dead-vlan"
   | "vxlan-tunnel";
 
 /** One control-plane or structure check (docs/DVR.md §4.1, §4.2). */
@@ -175,6 +178,12 @@ export function causeOf(c: GateCheck): string {
       return `${c.subject} sends ICMP redirects: ${REDIRECT_EFFECT}`;
     case "namespace-forwarding":
       return `${c.subject} forwards nothing: ${settingText(s?.key ?? "net.ipv4.ip_forward", s?.actual)} in the namespace`;
+    case "namespace-links":
+      return `${c.subject} routes through a down interface: ${c.actual} (the L3 agent sets them up; a down one has no route and passes nothing)`;
+    case "namespace-firewall":
+      return `${c.subject} drops what it routes: iptables ${c.actual}`;
+    case "port-dead-vlan":
+      return `${c.subject}: ${c.actual} (the agent puts a port there when it cannot bind it; OVS forwards nothing to or from it)`;
     case "vxlan-tunnel":
       return t.kind === "tunnel" ? `no VXLAN tunnel ${t.host} -> ${t.peer}: ${c.actual}` : `${c.subject}: ${c.actual}`;
     default:

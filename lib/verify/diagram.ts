@@ -7,8 +7,9 @@ import type { NamespaceEvidence } from "./verdict";
  * apart; the request path as solid arrows, the reply path dotted, each through the hops the lab
  * description expects. A hop's colour says what the captures saw there:
  *   green  every direction expected through it forwarded its marker packets (counter confirmed);
- *   red    the first expected hop of a direction that did not pass, where its markers were not
- *          forwarded (the packets stopped there or before);
+ *   red    where a direction that did not pass stopped: the hop trace's located break (a router
+ *          namespace, or the target VM whose port never got the markers), else the first expected
+ *          hop where its markers were not forwarded (the packets stopped there or before);
  *   orange a namespace the description does NOT expect that forwarded marker packets (routed at
  *          the wrong place);
  *   grey   expected, but the direction failed earlier or was not measured (no marker sent).
@@ -93,8 +94,13 @@ export function rowDiagram(row: RowResult, minForwarded: number, missingTunnels:
       edges.push(`  ${path[i - 1]} ${arrow}${label ? `|"${text(label)}"|` : ""} ${path[i]}`);
     }
     if (d.verdict !== "pass" && sent) {
+      // The hop trace's located break first (it may lie past every router: the target VM's port),
+      // else the first expected hop that did not forward.
+      const first = d.break?.first;
       const stop = hops.find((n) => !(n.forwardedMarked >= minForwarded && n.counterConfirms));
-      if (stop) status.set(nsId(stop), "broken");
+      if (first?.kind === "vm-port" && first.vm && nodes.has(vmId(first.vm))) status.set(vmId(first.vm), "broken");
+      else if (first?.kind === "namespace" && first.namespace && nodes.has(nsId({ host: first.host, namespace: first.namespace }))) status.set(nsId({ host: first.host, namespace: first.namespace }), "broken");
+      else if (stop) status.set(nsId(stop), "broken");
     }
   }
 
@@ -109,7 +115,8 @@ export function rowDiagram(row: RowResult, minForwarded: number, missingTunnels:
   lines.push(...edges);
   if (redEdges.length) lines.push(`  linkStyle ${redEdges.join(",")} stroke:#c62828,stroke-width:3px`);
   for (const c of CLASSES) lines.push(`  ${c}`);
-  lines.push(`  class ${[...nodes.keys()].filter((k) => k.startsWith("vm_")).join(",")} vm`);
+  const vms = [...nodes.keys()].filter((k) => k.startsWith("vm_") && status.get(k) !== "broken");
+  if (vms.length) lines.push(`  class ${vms.join(",")} vm`);
   for (const s of ["ok", "broken", "stray", "idle"] as const) {
     const members = [...status].filter(([, v]) => v === s).map(([k]) => k);
     if (members.length) lines.push(`  class ${members.join(",")} ${s}`);

@@ -37,10 +37,21 @@ export const SEND_REDIRECTS_PROBE =
 export const IP_FORWARD_PROBE =
   "for n in $(ip netns list | awk '/^(qrouter|snat|fip)-/ {print $1}'); do echo \"$n $(ip netns exec \"$n\" sysctl -n net.ipv4.ip_forward 2>/dev/null)\"; done";
 
+/**
+ * Per router namespace (qrouter-, snat-, fip-): its links (`<ns> link <ip -o link line>`) and its
+ * filter FORWARD chain (`<ns> fw <iptables -S FORWARD line>`), for parseNamespaceState.
+ */
+export const NAMESPACE_STATE_PROBE =
+  "for n in $(ip netns list | awk '/^(qrouter|snat|fip)-/ {print $1}'); do ip netns exec \"$n\" ip -o link show 2>/dev/null | sed \"s|^|$n link |\"; ip netns exec \"$n\" iptables -S FORWARD 2>/dev/null | sed \"s|^|$n fw |\"; done";
+
+/** The OVS agent's dead VLAN: a port it could not bind gets this tag, and OVS forwards nothing of it. */
+export const DEAD_VLAN = 4095;
+
 export function snapshotScript(access?: HostAccess): string {
   const ovs = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "dump-flows", "br-tun", "table=1"]);
   const tunnels = shJoin([...(access?.ovsPrefix ?? []), "ovs-appctl", "dpif/show"]);
   const tunFlows = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "--no-names", "dump-flows", "br-tun"]);
+  const deadPorts = shJoin([...(access?.ovsPrefix ?? []), "ovs-vsctl", "--bare", "--columns=name", "find", "Port", `tag=${DEAD_VLAN}`]);
   return (
     scriptHeader("snapshot") +
     `echo "${SECTION} netns"
@@ -59,6 +70,10 @@ echo "${SECTION} redirects"
 ${SEND_REDIRECTS_PROBE}
 echo "${SECTION} ip-forward"
 ${IP_FORWARD_PROBE}
+echo "${SECTION} ns-state"
+${NAMESPACE_STATE_PROBE}
+echo "${SECTION} dead-ports"
+p=$(${deadPorts} 2>&1); rc=$?; echo "$p"; echo "ovs-vsctl-rc=$rc"
 echo "${SECTION} tools"
 command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
 echo "${SECTION} end"
@@ -90,6 +105,40 @@ export interface HostSnapshot {
   readonly sendRedirects?: Readonly<Record<string, boolean>>;
   /** Router namespace -> its net.ipv4.ip_forward (undefined: not read). */
   readonly ipForward?: Readonly<Record<string, boolean>>;
+  /** Router namespace -> its links and its FORWARD chain (undefined: not read). */
+  readonly namespaceState?: Readonly<Record<string, NamespaceState>>;
+  /** br-int/br-tun ports in the dead VLAN (undefined: not read). */
+  readonly deadPorts?: readonly string[];
+}
+
+/** What a router namespace's own network stack says: its links (admin state) and its FORWARD chain. */
+export interface NamespaceState {
+  readonly links: readonly { readonly name: string; readonly up: boolean }[];
+  /** `iptables -S FORWARD` lines (the policy line first). */
+  readonly forward: readonly string[];
+}
+
+/** The ns-state section: `<ns> link <ip -o link line>` and `<ns> fw <iptables -S line>`. */
+export function parseNamespaceState(body: string): Record<string, NamespaceState> {
+  const out: Record<string, { links: { name: string; up: boolean }[]; forward: string[] }> = {};
+  for (const line of body.split("\n")) {
+    const m = /^((?:qrouter|snat|fip)-\S+) (link|fw) (.*)$/.exec(line.trim());
+    if (!m) continue;
+    const e = (out[m[1]] ??= { links: [], forward: [] });
+    if (m[2] === "fw") {
+      e.forward.push(m[3].trim());
+      continue;
+    }
+    const l = /^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>/.exec(m[3]);
+    if (l) e.links.push({ name: l[1], up: l[2].split(",").includes("UP") });
+  }
+  return out;
+}
+
+/** The dead-ports section: port names, one per line, then `ovs-vsctl-rc=N` (undefined when the command failed). */
+export function parseDeadPorts(body: string): string[] | undefined {
+  if (!/ovs-vsctl-rc=0\b/.test(body)) return undefined;
+  return body.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("ovs-vsctl-rc="));
 }
 
 /** `<namespace> <0|1>` lines of the snapshot's redirects or ip-forward section (other lines ignored). */
@@ -126,6 +175,8 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     ...(/ovs-ofctl-rc=0\b/.test(body("tun-outputs")) ? { tunOutputPorts: parseOutputPorts(body("tun-outputs")) } : {}),
     ...(sections.some((x) => x.kind === "redirects") ? { sendRedirects: parseSendRedirects(body("redirects")) } : {}),
     ...(sections.some((x) => x.kind === "ip-forward") ? { ipForward: parseSendRedirects(body("ip-forward")) } : {}),
+    ...(sections.some((x) => x.kind === "ns-state") ? { namespaceState: parseNamespaceState(body("ns-state")) } : {}),
+    ...(sections.some((x) => x.kind === "dead-ports") && parseDeadPorts(body("dead-ports")) ? { deadPorts: parseDeadPorts(body("dead-ports")) } : {}),
   };
 }
 
@@ -158,6 +209,7 @@ export function captureScript(
   lengths: readonly number[],
   underlay: { readonly iface: string; readonly tunnelIp?: string } | undefined,
   maxSeconds: number,
+  ports = false,
 ): string {
   const icmp = `icmp and ${lengthFilter("ip[2:2]", lengths)}`;
   const starts: string[] = [];
@@ -165,6 +217,12 @@ export function captureScript(
   for (const ns of namespaces) {
     labels.push(ns);
     starts.push(`start ${shq(ns)} ip netns exec ${shq(ns)} timeout ${maxSeconds} tcpdump -lnne -i any ${shq(icmp)}`);
+  }
+  if (ports) {
+    // The VMs' ports: the host side of each VM's tap, in the host's own namespace (LINUX_SLL2
+    // names the device: In = sent by the VM, Out = delivered to it).
+    labels.push("ports");
+    starts.push(`start ports timeout ${maxSeconds} tcpdump -lnne -i any ${shq(icmp)}`);
   }
   if (underlay) {
     const host = underlay.tunnelIp && underlay.iface === "any" ? ` and host ${underlay.tunnelIp}` : "";
@@ -203,6 +261,8 @@ export interface CaptureResult {
   /** namespace -> capture; `started` false when tcpdump never reported "listening on". */
   readonly namespaces: Map<string, { started: boolean; packets: NamespacePacket[] }>;
   readonly underlay?: { started: boolean; frames: VxlanFrame[] };
+  /** The host-namespace capture of the VMs' ports (when asked for). */
+  readonly ports?: { started: boolean; packets: NamespacePacket[] };
   readonly complete: boolean;
 }
 
@@ -210,11 +270,13 @@ export function parseCaptureOutput(res: RunResult): CaptureResult {
   const sections = splitSections(res.stdout);
   const namespaces = new Map<string, { started: boolean; packets: NamespacePacket[] }>();
   let underlay: CaptureResult["underlay"];
+  let ports: CaptureResult["ports"];
   for (const s of sections) {
     if (s.kind !== "capture") continue;
     const err = sections.find((x) => x.kind === "capture-stderr" && x.label === s.label)?.body ?? "";
     if (s.label === "underlay") underlay = { started: captureStarted(err), frames: parseVxlanCapture(s.body) };
+    else if (s.label === "ports") ports = { started: captureStarted(err), packets: parseNamespaceCapture(s.body) };
     else namespaces.set(s.label, { started: captureStarted(err), packets: parseNamespaceCapture(s.body) });
   }
-  return { namespaces, ...(underlay ? { underlay } : {}), complete: sections.some((s) => s.kind === "end") };
+  return { namespaces, ...(underlay ? { underlay } : {}), ...(ports ? { ports } : {}), complete: sections.some((s) => s.kind === "end") };
 }

@@ -72,9 +72,25 @@ export function evidenceLines(r: RowResult): string[] {
     } else {
       out.push(`  underlay: no marker frame`);
     }
+    if (d.trace?.length) out.push(`  trace: ${traceSummary(d)}`);
     for (const reason of d.reasons) out.push(`  - ${reason}`);
   }
   return out;
+}
+
+/**
+ * A direction's hop trace on one line, in path order: each observation point and the marker
+ * packets it saw ("?" not observed), the located break marked "✗".
+ */
+export function traceSummary(d: DirectionResult): string {
+  return (d.trace ?? [])
+    .map((s) => {
+      const where = s.kind === "vm-port" ? `${s.host} ${s.vm} port ${s.stage}` : s.kind === "underlay" ? `underlay ${s.host} ${s.stage}` : `${s.at.replace(/ \(.*\)$/, "")} ${s.stage}`;
+      const f = d.break?.first;
+      const broke = f && f.at === s.at && f.stage === s.stage && f.host === s.host ? " ✗" : "";
+      return `${where} ${s.count ?? "?"}${broke}`;
+    })
+    .join(" -> ");
 }
 
 export function renderText(report: Report): string {

@@ -7,8 +7,10 @@
 import type { LabDescription, RoutingHop, TopologyRow, VmModel } from "../model/topology";
 import { gateCheck, type GateCheck } from "./checks";
 import { runGate, type GateResult, type Resolved } from "./gate";
+import { causeOf } from "./checks";
 import { classifyNamespace } from "./parsers";
 import {
+  DEAD_VLAN,
   HostSnapshot,
   READY_MARKER,
   captureScript,
@@ -26,7 +28,9 @@ import {
   markerKey,
   worst,
   type DirectionResult,
+  type TraceStep,
   type NamespaceObservation,
+  type PortObservation,
   type UnderlayObservation,
   type Verdict,
   type WindowEvidence,
@@ -154,7 +158,7 @@ export function plan(d: LabDescription, vm: VmExecutor, options: VerifyOptions =
   for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: "ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr; ovs-appctl dpif/show (VXLAN ports); ovs-ofctl --no-names dump-flows br-tun (output ports)" });
   windowsOf(d, options.window ?? "all").forEach((rows, w) => {
     for (const c of vm.plan(pingBatch(d, rows, 1, 2, true), d)) out.push({ ...c, phase: "warmup", window: w });
-    for (const h of hosts) out.push({ host: h, phase: "capture-start", window: w, detail: "tcpdump in every router namespace + underlay (one background job)" });
+    for (const h of hosts) out.push({ host: h, phase: "capture-start", window: w, detail: "tcpdump in every router namespace + the VMs' ports + underlay (one background job)" });
     for (const h of hosts) out.push({ host: h, phase: "counters-before", window: w, detail: "IpForwDatagrams in every router namespace" });
     for (const c of vm.plan(pingBatch(d, rows, pings, 2, false), d)) out.push({ ...c, window: w });
     for (const h of hosts) out.push({ host: h, phase: "counters-after", window: w, detail: "IpForwDatagrams in every router namespace" });
@@ -219,7 +223,14 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   }
   const snap = new Map(structure.map((s) => [s.host, s]));
   const tunnels = tunnelChecks(d, snap, tunnelIp);
-  structureChecks = [...dvrFlowChecks(d, snap), ...redirectChecks(d, snap, gate.resolved), ...forwardingChecks(snap, gate.resolved, d), ...tunnels.checks];
+  structureChecks = [
+    ...dvrFlowChecks(d, snap),
+    ...redirectChecks(d, snap, gate.resolved),
+    ...forwardingChecks(snap, gate.resolved, d),
+    ...namespaceStateChecks(snap, gate.resolved, d),
+    ...deadVlanChecks(d, snap, gate.resolved),
+    ...tunnels.checks,
+  ];
   for (const c of structureChecks.filter((x) => !x.ok)) log(`structure: ${c.subject}: ${c.actual}`);
   const dvrMacs: Record<string, string> = {};
   for (const s of structure) if (s.dvrMac) dvrMacs[s.host] = s.dvrMac;
@@ -250,7 +261,8 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
         const access = deps.access?.hosts[h];
         const iface = access?.underlayInterface ?? "any";
         try {
-          const job = await deps.transport.startBackground(h, captureScript(s.routerNamespaces, lengths, { iface, tunnelIp: tunnelIp(h) }, maxSeconds), {
+          const hasVms = Object.values(gate.resolved.vmPorts).some((p) => p.host === h);
+          const job = await deps.transport.startBackground(h, captureScript(s.routerNamespaces, lengths, { iface, tunnelIp: tunnelIp(h) }, maxSeconds, hasVms), {
             maxSeconds: maxSeconds + 10,
             readyMarker: READY_MARKER,
             readyTimeoutMs: 10000,
@@ -304,7 +316,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
       const row = d.rows[i];
       const ping = outcomes.find((o) => o.key === row.id);
       const directions = row.directions.map((exp) =>
-        withVmRoute(d, row, exp, ping, withMissingTunnels(d, exp, tunnels.missing, judgeDirection(row, exp, evidence, confirmed, {
+        withBreakCause(structureChecks, gate.resolved, withVmRoute(d, row, exp, ping, withMissingTunnels(d, exp, tunnels.missing, judgeDirection(row, exp, evidence, confirmed, {
           pings,
           minForwarded,
           namespaceOf: (hop) => namespaceOf(hop, gate.resolved),
@@ -312,8 +324,9 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
           vmHost: (vm) => vmNamed(d, vm)?.host,
           ...dvrVniOf(d, exp, gate.resolved),
           rowOfLength,
+          tunnelIpOf: tunnelIp,
           ...(ping ? { ping } : {}),
-        }))),
+        })))),
       );
       rows.push({
         ...rowHeader(d, row, i),
@@ -352,6 +365,7 @@ function buildEvidence(
   const ownerOf = new Map<string, string>(Object.entries(r.routerIds).map(([name, id]) => [id, name]));
   const namespaces: NamespaceObservation[] = [];
   const underlay: UnderlayObservation[] = [];
+  const ports: PortObservation[] = [];
   for (const h of hosts) {
     const s = snap.get(h);
     if (!s?.ok) continue;
@@ -389,8 +403,24 @@ function buildEvidence(
       });
     }
     if (cap?.underlay) underlay.push({ host: h, started: cap.underlay.started, frames: cap.underlay.frames });
+    for (const [vm, p] of Object.entries(r.vmPorts)) {
+      if (p.host !== h || !cap?.ports) continue;
+      const device = vmTap(p.id);
+      const fromVm: Record<string, number> = {};
+      const toVm: Record<string, number> = {};
+      for (const pkt of cap.ports.packets) {
+        const rowId = rowOfLength.get(pkt.ipLength);
+        if (!rowId || pkt.iface !== device) continue;
+        const k = markerKey(rowId, pkt.icmp);
+        // From the VM: "In", or "P" (PACKET_OTHERHOST) as a veth/tap shows a frame addressed to
+        // another MAC than its own (the router's, the other VM's).
+        if (pkt.pktDirection === "In" || pkt.pktDirection === "P") fromVm[k] = (fromVm[k] ?? 0) + 1;
+        else if (pkt.pktDirection === "Out") toVm[k] = (toVm[k] ?? 0) + 1;
+      }
+      ports.push({ host: h, vm, device, started: cap.ports.started, fromVm, toVm });
+    }
   }
-  return { namespaces, underlay, hostErrors };
+  return { namespaces, underlay, ports, hostErrors };
 }
 
 function rowHeader(d: LabDescription, row: TopologyRow, i: number) {
@@ -608,4 +638,122 @@ export function redirectChecks(d: LabDescription, snap: ReadonlyMap<string, Host
     }
   }
   return checks;
+}
+
+/** The host-side device of a VM's port, as Nova's libvirt driver and os-vif name it. */
+export function vmTap(portId: string): string {
+  return `tap${portId.slice(0, 11)}`;
+}
+
+/** Interfaces a router namespace routes through (Neutron's prefixes; `lo` and others are not checked). */
+const ROUTER_LINK = /^(qr|rfp|fpr|fg|qg|sg)-/;
+
+/** A FORWARD line that drops what the namespace routes: the chain's policy DROP, or a rule of its own jumping to DROP/REJECT. */
+function dropsForwarded(line: string): boolean {
+  return /^-P FORWARD DROP\b/.test(line) || /^-A FORWARD\b.*\s-j (DROP|REJECT)\b/.test(line);
+}
+
+function namespaceOwner(ns: string, resolved: Resolved, d: LabDescription): { kind: "qrouter" | "snat" | "fip"; owner: string } | undefined {
+  const cls = classifyNamespace(ns);
+  if (!cls) return undefined;
+  const ownerOf = new Map<string, string>(Object.entries(resolved.routerIds).map(([name, id]) => [id, name]));
+  const owner = cls.kind === "fip" ? (cls.id === resolved.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
+  return { kind: cls.kind, owner };
+}
+
+/**
+ * Per router namespace found (docs/VERIFY.md "Hop trace"): every routing interface (qr-, rfp-,
+ * fpr-, fg-, qg-, sg-) administratively up, as the L3 agent sets them (`namespace-links`), and a
+ * FORWARD chain that does not drop what the namespace routes (`namespace-firewall`: Neutron's own
+ * rules live in its neutron-* chains; its FORWARD policy is ACCEPT).
+ */
+export function namespaceStateChecks(snap: ReadonlyMap<string, HostSnapshot>, resolved: Resolved, d: LabDescription): GateCheck[] {
+  const checks: GateCheck[] = [];
+  for (const s of [...snap.values()].sort((a, b) => a.host.localeCompare(b.host))) {
+    if (!s.ok || !s.namespaceState) continue;
+    for (const [ns, st] of Object.entries(s.namespaceState)) {
+      const o = namespaceOwner(ns, resolved, d);
+      if (!o) continue;
+      const target = { kind: "router-namespace" as const, host: s.host, namespaceKind: o.kind, owner: o.owner, namespace: ns };
+      const down = st.links.filter((l) => ROUTER_LINK.test(l.name) && !l.up).map((l) => l.name);
+      checks.push(gateCheck({
+        id: "namespace-links",
+        target,
+        ok: down.length === 0,
+        expected: "every qr-/rfp-/fpr-/fg-/qg-/sg- interface up",
+        actual: down.length ? `${down.join(", ")} administratively down` : "all up",
+      }));
+      if (!st.forward.length) continue;
+      const drops = st.forward.filter(dropsForwarded);
+      checks.push(gateCheck({
+        id: "namespace-firewall",
+        target,
+        ok: drops.length === 0,
+        expected: "FORWARD policy ACCEPT and no DROP/REJECT rule in FORWARD itself",
+        actual: drops.length ? drops.join("; ") : "FORWARD accepts",
+      }));
+    }
+  }
+  return checks;
+}
+
+/**
+ * Per VM of the lab (docs/VERIFY.md "Hop trace"): its port must not be in the OVS agent's dead VLAN
+ * (tag 4095 on br-int: the agent puts a port there when it cannot bind it, and OVS then forwards
+ * nothing the VM sends or is sent).
+ */
+export function deadVlanChecks(d: LabDescription, snap: ReadonlyMap<string, HostSnapshot>, resolved: Resolved): GateCheck[] {
+  const checks: GateCheck[] = [];
+  for (const vm of d.vms) {
+    const p = resolved.vmPorts[vm.name];
+    const s = p ? snap.get(p.host) : undefined;
+    if (!p || !s?.ok || !s.deadPorts) continue;
+    const tap = vmTap(p.id);
+    const dead = s.deadPorts.includes(tap);
+    checks.push(gateCheck({
+      id: "port-dead-vlan",
+      target: { kind: "vm", vm: vm.name, fixedIp: vm.fixedIp },
+      ok: !dead,
+      expected: `port ${tap} on ${p.host}'s br-int in its network's VLAN`,
+      actual: dead ? `port ${tap} on ${p.host}'s br-int has tag ${DEAD_VLAN}, the OVS agent's dead VLAN` : `port ${tap} not in VLAN ${DEAD_VLAN}`,
+    }));
+  }
+  return checks;
+}
+
+/** The failed checks about a trace step's place: its namespace, its VM, its host's tunnels or the host itself. */
+function checksAt(step: TraceStep, checks: readonly GateCheck[], resolved: Resolved): GateCheck[] {
+  return checks.filter((c) => {
+    if (c.ok) return false;
+    const t = c.target;
+    switch (t.kind) {
+      case "router-namespace":
+      case "qrouter":
+        return step.kind === "namespace" && t.host === step.host && t.namespace === step.namespace;
+      case "vm":
+        return step.kind === "vm-port" && t.vm === step.vm && resolved.vmPorts[t.vm]?.host === step.host;
+      case "tunnel":
+        return step.kind === "underlay" && ((t.host === step.host && t.peer === step.peer) || (t.host === step.peer && t.peer === step.host));
+      case "host":
+        return t.host === step.host;
+      default:
+        return false;
+    }
+  });
+}
+
+/**
+ * A located break gets the cause a structure check of that hop found: the checks of the point the
+ * markers did not get through (the first step that missed them), else of the last that saw them.
+ */
+export function withBreakCause(checks: readonly GateCheck[], resolved: Resolved, r: DirectionResult): DirectionResult {
+  if (!r.break) return r;
+  const { first, last } = r.break;
+  const found = checksAt(first, checks, resolved);
+  const at = found.length ? found : checksAt(last, checks, resolved);
+  if (!at.length) return r;
+  const i = r.reasons.indexOf(r.break.text);
+  const reasons = [...r.reasons];
+  reasons.splice(i + 1, 0, ...at.map((c) => `cause at that hop: ${causeOf(c)}`));
+  return { ...r, reasons };
 }

@@ -34,9 +34,25 @@ export interface UnderlayObservation {
   readonly frames: readonly VxlanFrame[];
 }
 
+/** What the capture of a VM's port (the host side of its tap) saw during a window. */
+export interface PortObservation {
+  readonly host: string;
+  readonly vm: string;
+  /** The host-side device ("tap" + the port id's first 11 characters, as Nova/os-vif name it). */
+  readonly device: string;
+  /** Whether the host's port capture was running. */
+  readonly started: boolean;
+  /** Marker packets the VM sent (In on the device), per `${rowId}/${direction}`. */
+  readonly fromVm: Readonly<Record<string, number>>;
+  /** Marker packets delivered to the VM (Out on the device), per `${rowId}/${direction}`. */
+  readonly toVm: Readonly<Record<string, number>>;
+}
+
 export interface WindowEvidence {
   readonly namespaces: readonly NamespaceObservation[];
   readonly underlay: readonly UnderlayObservation[];
+  /** The VMs' ports (absent: not captured, as in evidence from an older verifier). */
+  readonly ports?: readonly PortObservation[];
   /** Hosts whose snapshot, counters or capture failed, with the reason (their evidence is missing). */
   readonly hostErrors: Readonly<Record<string, string>>;
 }
@@ -62,6 +78,38 @@ export interface JudgeContext {
   readonly dvrVni?: { readonly vni: number; readonly subnet: string };
   /** Ping outcome of the row (undefined when no ping ran). */
   readonly ping?: { readonly ran: boolean; readonly transmitted: number; readonly received: number };
+  /** host -> its tunnel IP (the underlay steps of the hop trace need it). @default - no underlay steps */
+  readonly tunnelIpOf?: (host: string) => string | undefined;
+}
+
+/**
+ * One observation point of a direction's expected path, in path order: the source VM's port
+ * (`sent`), each router namespace (`in`, then `out`), the sending host's underlay (`sent`) and the
+ * receiving host's (`received`) where the path changes host, the target VM's port (`received`).
+ */
+export interface TraceStep {
+  /** The point as text: "com2 VM a port tap0123abcd-ef", "com2 qrouter (qrouter-…)", "underlay com2 -> com1". */
+  readonly at: string;
+  readonly host: string;
+  readonly kind: "vm-port" | "namespace" | "underlay";
+  readonly stage: "sent" | "in" | "out" | "received";
+  /** Marker packets of this direction seen there; undefined: not observed (capture not running, device or address unknown). */
+  readonly count?: number;
+  /** What else the point saw: interfaces, VNI and inner source MAC. */
+  readonly detail?: string;
+  /** The namespace (namespace steps) or the VM (vm-port steps). */
+  readonly namespace?: string;
+  readonly vm?: string;
+  /** The underlay's other end (underlay steps). */
+  readonly peer?: string;
+}
+
+/** Where a direction's markers stopped: the last step that saw them and the first expected one that did not. */
+export interface TraceBreak {
+  readonly last: TraceStep;
+  readonly first: TraceStep;
+  /** The sentence: "broken at …" / "broken between … and …" / "broken on the underlay …". */
+  readonly text: string;
 }
 
 export interface NamespaceEvidence {
@@ -86,6 +134,10 @@ export interface DirectionResult {
   readonly observed: string[];
   readonly verdict: Verdict;
   readonly reasons: string[];
+  /** The hop trace: every observation point of the expected path, in order (absent: not built). */
+  readonly trace?: TraceStep[];
+  /** The located break, when the markers reached a point and not the next. */
+  readonly break?: TraceBreak;
   readonly evidence: {
     readonly namespaces: NamespaceEvidence[];
     readonly underlay: {
@@ -129,6 +181,111 @@ function underlayFrames(evidence: WindowEvidence, rowId: string, direction: stri
     }
   }
   return [...seen.values()];
+}
+
+const STAGE_TEXT: Readonly<Record<TraceStep["stage"], string>> = { sent: "sent", in: "in", out: "out", received: "received" };
+
+/** The hop trace of one direction (see TraceStep), from the window's evidence. */
+export function traceOf(exp: DirectionExpectation, evidence: WindowEvidence, ctx: JudgeContext, key: string): TraceStep[] {
+  const steps: TraceStep[] = [];
+  const port = (vm: string) => evidence.ports?.find((p) => p.vm === vm);
+  const byNs = new Map(evidence.namespaces.map((n) => [`${n.host}/${n.namespace}`, n]));
+  const macHost = new Map(Object.entries(ctx.dvrMacs).map(([h, m]) => [m.toLowerCase(), h]));
+  const [rowId, direction] = key.split("/");
+  const icmp = direction === "request" ? "request" : "reply";
+  const underlay = (a: string, b: string) => {
+    const ipA = ctx.tunnelIpOf?.(a);
+    const ipB = ctx.tunnelIpOf?.(b);
+    const seenOn = (h: string) => {
+      const u = evidence.underlay.find((x) => x.host === h);
+      if (!u?.started || !ipA || !ipB) return undefined;
+      const frames = new Map<string, VxlanFrame>();
+      for (const f of u.frames) {
+        if (f.outerSrc !== ipA || f.outerDst !== ipB || f.icmp !== icmp || ctx.rowOfLength.get(f.ipLength) !== rowId) continue;
+        frames.set([f.vni, f.innerSrcMac, f.id, f.seq].join("|"), f);
+      }
+      return [...frames.values()];
+    };
+    const describe = (frames: VxlanFrame[] | undefined) => {
+      if (!frames?.length) return undefined;
+      const vnis = [...new Set(frames.map((f) => f.vni))].join(",");
+      const macs = [...new Set(frames.map((f) => f.innerSrcMac))].map((m) => (macHost.has(m) ? `${m} (DVR MAC of ${macHost.get(m)})` : m)).join(", ");
+      return `VNI ${vnis}, inner source ${macs}`;
+    };
+    const sent = seenOn(a);
+    const got = seenOn(b);
+    steps.push({ at: `underlay ${a} -> ${b}`, host: a, peer: b, kind: "underlay", stage: "sent", ...(sent ? { count: sent.length } : {}), ...(describe(sent) ? { detail: describe(sent) } : {}) });
+    steps.push({ at: `underlay ${a} -> ${b}`, host: b, peer: a, kind: "underlay", stage: "received", ...(got ? { count: got.length } : {}), ...(describe(got) ? { detail: describe(got) } : {}) });
+  };
+  let here = ctx.vmHost(exp.from);
+  const src = port(exp.from);
+  if (here) {
+    steps.push({
+      at: `${here} VM ${exp.from} port${src ? ` ${src.device}` : ""}`,
+      host: here,
+      kind: "vm-port",
+      stage: "sent",
+      vm: exp.from,
+      ...(src?.started ? { count: src.fromVm[key] ?? 0 } : {}),
+    });
+  }
+  for (const hop of exp.routedAt) {
+    if (here && here !== hop.host) underlay(here, hop.host);
+    here = hop.host;
+    const ns = ctx.namespaceOf(hop);
+    const n = ns ? byNs.get(`${hop.host}/${ns}`) : undefined;
+    const at = `${hopLabel(hop.host, hop.namespace)}${ns ? ` (${ns})` : ""}`;
+    const on = n?.receivedOn?.[key]?.length ? `on ${n.receivedOn[key].join(", ")}` : undefined;
+    steps.push({ at, host: hop.host, kind: "namespace", stage: "in", ...(ns ? { namespace: ns } : {}), ...(n?.captureStarted && n.received ? { count: n.received[key] ?? 0 } : {}), ...(on ? { detail: on } : {}) });
+    steps.push({ at, host: hop.host, kind: "namespace", stage: "out", ...(ns ? { namespace: ns } : {}), ...(n?.captureStarted ? { count: n.forwarded[key] ?? 0 } : {}) });
+  }
+  const dstHost = ctx.vmHost(exp.to);
+  if (dstHost) {
+    if (here && here !== dstHost) underlay(here, dstHost);
+    const dst = port(exp.to);
+    steps.push({
+      at: `${dstHost} VM ${exp.to} port${dst ? ` ${dst.device}` : ""}`,
+      host: dstHost,
+      kind: "vm-port",
+      stage: "received",
+      vm: exp.to,
+      ...(dst?.started ? { count: dst.toVm[key] ?? 0 } : {}),
+    });
+  }
+  return steps;
+}
+
+/**
+ * The located break: the first observed step that saw NONE of the direction's markers after a step
+ * that saw some (a partial loss, 5 then 3, is not a break: the markers got through). Steps not
+ * observed are skipped, so a break may lie between two observed points with one unobserved between.
+ */
+export function traceBreak(steps: readonly TraceStep[]): TraceBreak | undefined {
+  let last: TraceStep | undefined;
+  for (const s of steps) {
+    if (s.count === undefined) continue;
+    if (s.count > 0) {
+      last = s;
+      continue;
+    }
+    // None before anything was seen: not a break (the markers did not start there, or that
+    // point's capture missed them); look further.
+    if (!last) continue;
+    const text =
+      last.kind === "namespace" && s.kind === "namespace" && last.at === s.at
+        ? `broken at ${s.at}: ${last.count} marker packets in${last.detail ? ` ${last.detail}` : ""}, ${s.count} out`
+        : last.kind === "underlay" && s.kind === "underlay" && last.at === s.at
+          ? `broken on the ${s.at}: ${last.count} VXLAN frames sent from ${last.host}${last.detail ? ` (${last.detail})` : ""}, ${s.count} arrived at ${s.host}`
+          : `broken between ${last.at}${last.kind === "underlay" ? ` (${STAGE_TEXT[last.stage]} at ${last.host})` : ""} and ${s.at}${s.kind === "underlay" ? ` (${STAGE_TEXT[s.stage]} at ${s.host})` : ""}: ${last.count} marker packets ${last.kind === "vm-port" ? "left the VM" : last.stage === "out" ? "out" : "seen"}, ${s.count} ${s.kind === "vm-port" ? "reached the VM" : s.stage === "in" ? "in" : "seen"}`;
+    return { last, first: s, text };
+  }
+  return undefined;
+}
+
+/** One line per trace step, for reports: "com2 qrouter (qrouter-…) in: 5 on qr-…". */
+export function traceLine(s: TraceStep): string {
+  const where = s.kind === "underlay" ? `${s.at} ${STAGE_TEXT[s.stage]} at ${s.host}` : `${s.at} ${STAGE_TEXT[s.stage]}`;
+  return `${where}: ${s.count === undefined ? "not observed" : s.count}${s.detail ? ` (${s.detail})` : ""}`;
 }
 
 export function judgeDirection(
@@ -215,7 +372,9 @@ export function judgeDirection(
     underlayContradictions.push(`underlay: ${frames.length} marker frame(s) crossed a tunnel although everything is expected on ${[...involved][0]}`);
   }
 
-  const result = (verdict: Verdict): DirectionResult => ({
+  const trace = traceOf(exp, evidence, ctx, key);
+  const broken = traceBreak(trace);
+  const result = (verdict: Verdict, located = false): DirectionResult => ({
     direction: exp.direction,
     from: exp.from,
     to: exp.to,
@@ -223,6 +382,8 @@ export function judgeDirection(
     observed: observedLabels,
     verdict,
     reasons,
+    trace,
+    ...(located && broken ? { break: broken } : {}),
     evidence: { namespaces: nsEvidence, underlay: { frames: frames.length, innerSources, vnis } },
   });
 
@@ -286,12 +447,24 @@ export function judgeDirection(
       } else if (c >= T) reasons.push(`${hopLabel(n.host, n.kind)}: capture shows ${c} forwarded, but IpForwDatagrams moved only +${n.delta ?? "?"} (counter does not confirm)`);
       else reasons.push(`${hopLabel(n.host, n.kind)}: ${c} of ${T} marker packets forwarded (IpForwDatagrams +${n.delta ?? "?"})`);
     }
+    if (broken) {
+      reasons.unshift(broken.text);
+      return result("fail", true);
+    }
     if (breaks.length) {
       reasons.unshift(...breaks);
       return result("fail");
     }
-    if (!anyMarker) reasons.push(`no namespace forwarded a marker packet of this direction (ping ${ctx.ping.received}/${ctx.ping.transmitted} answered): packets lost before any router`);
+    const source = trace.find((x) => x.kind === "vm-port" && x.stage === "sent");
+    if (source?.count === 0) reasons.push(`the source VM sent no marker packet of this direction (its port ${source.at} saw none)`);
+    else if (!anyMarker) reasons.push(`no namespace forwarded a marker packet of this direction (ping ${ctx.ping.received}/${ctx.ping.transmitted} answered): packets lost before any router`);
     return result("inconclusive");
+  }
+
+  // 5b. Routed where expected, but the markers stopped after that (the target never got them).
+  if (broken) {
+    reasons.push(broken.text);
+    return result("fail", true);
   }
 
   // 6. Expected namespaces all routed; nothing else did. Anything contradictory?

@@ -78,6 +78,20 @@ export interface QdhcpSshOptions {
   readonly viaHost?: string;
   /** ssh's ConnectTimeout to the VM (seconds). @default 10 */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * How long to wait for the qdhcp namespace to have a route to the VM before ssh (seconds): right
+   * after an apply the DHCP agent may still be configuring the namespace of a new network, and ssh
+   * then fails at once with "Network is unreachable". @default 60
+   */
+  readonly routeWaitSeconds?: number;
+}
+
+/**
+ * `sh` that waits (up to `seconds`) until namespace `ns` has a route to `ip`; then returns,
+ * whether or not it has one (the ssh after it reports the failure as it is).
+ */
+export function routeWaitScript(ns: string, ip: string, seconds: number): string {
+  return `i=0; until ${shJoin(["ip", "netns", "exec", ns, "ip", "-4", "route", "get", ip])} >/dev/null 2>&1 || [ $i -ge ${seconds} ]; do sleep 1; i=$((i+1)); done`;
 }
 
 /**
@@ -134,10 +148,12 @@ export class QdhcpSshVmExecutor implements VmExecutor {
     const groups = groupBy(runnable, (p) => this.hostFor(ctx.networkIdOf(p.vm.subnet)!, ctx));
     const results = await Promise.all(
       [...groups].map(async ([host, ps]) => {
-        const script = groupedPingScript(ps, (p) =>
-          shJoin(["ip", "netns", "exec", `qdhcp-${ctx.networkIdOf(p.vm.subnet)}`, "ssh", ...sshOpts, `${user}@${p.vm.fixedIp}`, vmProbeScript(p)]),
-        );
-        const timeoutMs = Math.max(...ps.map((p) => p.count * (p.waitSeconds + 1))) * 1000 + 60000;
+        const wait = this.opts.routeWaitSeconds ?? 60;
+        const script = groupedPingScript(ps, (p) => {
+          const ns = `qdhcp-${ctx.networkIdOf(p.vm.subnet)}`;
+          return `${routeWaitScript(ns, p.vm.fixedIp, wait)}; ${shJoin(["ip", "netns", "exec", ns, "ssh", ...sshOpts, `${user}@${p.vm.fixedIp}`, vmProbeScript(p)])}`;
+        });
+        const timeoutMs = Math.max(...ps.map((p) => p.count * (p.waitSeconds + 1))) * 1000 + (60 + wait) * 1000;
         const res = await ctx.transport.run(host, { script }, { timeoutMs });
         return parseGroupedPings(ps, res.stdout, res.stderr);
       }),

@@ -128,4 +128,22 @@ describe("rowDiagram", () => {
     expect(evidence.indexOf("```mermaid")).toBeLessThan(evidence.indexOf("### gate-failed"));
     expect(md.indexOf("## Routing")).toBeLessThan(md.indexOf("```mermaid"));
   });
+
+  test("the hop trace's break past every router (the target VM's port got nothing) marks that VM red, the router stays green", () => {
+    const q = ns("com2", "qrouter", 5);
+    const stopAtVm: DirectionResult = {
+      ...dir("request", ["com2 qrouter"], "fail", [q]),
+      to: "vm-b-com2",
+      break: {
+        last: { at: "com2 qrouter (qrouter-aaaa)", host: "com2", kind: "namespace", stage: "out", namespace: "qrouter-aaaa", count: 5 },
+        first: { at: "com2 VM vm-b-com2 port tap0", host: "com2", kind: "vm-port", stage: "received", vm: "vm-b-com2", count: 0 },
+        text: "broken between …",
+      },
+    };
+    const r = row({ id: "r-dvr-same-node", kind: "same-node", source: "vm-a-com2", target: "vm-b-com2", nodes: "com2 -> com2", directions: [stopAtVm] });
+    const text = rowDiagram(r, 5);
+    expect(text).toMatch(/^ {2}class vm_vm_b_com2 broken$/m);
+    expect(text).toMatch(/^ {2}class vm_vm_a_com2 vm$/m);
+    expect(text).toMatch(/^ {2}class ns_com2_qrouter_aaaa ok$/m);
+  });
 });

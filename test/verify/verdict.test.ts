@@ -1,6 +1,15 @@
 import type { TopologyRow } from "../../lib/model/topology";
 import type { VxlanFrame } from "../../lib/verify/parsers";
-import { counterConfirmation, judgeDirection, type JudgeContext, type NamespaceObservation, type WindowEvidence } from "../../lib/verify/verdict";
+import {
+  counterConfirmation,
+  judgeDirection,
+  traceLine,
+  type JudgeContext,
+  type NamespaceObservation,
+  type PortObservation,
+  type UnderlayObservation,
+  type WindowEvidence,
+} from "../../lib/verify/verdict";
 
 /** Synthetic evidence for the seed lab's namespaces (router id "R", external network "E"). */
 const QR = (host: string, delta: number, fwd: Record<string, number> = {}, started = true): NamespaceObservation => ({
@@ -151,13 +160,115 @@ describe("verdict engine", () => {
     expect(rep.verdict).toBe("fail");
     expect(rep.reasons[0]).toBe("broken at com2 qrouter (qrouter-R): 5 marker packets in on qr-1a2b3c4d-5e, 0 out");
     expect(rep.evidence.namespaces.find((n) => n.host === "com2")).toMatchObject({ receivedMarked: 5, forwardedMarked: 0 });
-    // Fewer than N in: not a located break (lost earlier, or not measured): inconclusive as before.
+    expect(rep.break).toMatchObject({ last: { host: "com2", kind: "namespace", stage: "in", count: 5 }, first: { host: "com2", kind: "namespace", stage: "out", count: 0 } });
+    // Fewer than N in and none out: the markers that got there went no further: still the break.
     const few: WindowEvidence = { ...ev, namespaces: ev.namespaces.map((n) => (n.host === "com2" && n.kind === "qrouter" ? { ...n, received: { "r1-cross-node/reply": 2 } } : n)) };
-    expect(judge(crossRow, few, ctx({ ping: { ran: true, transmitted: 5, received: 0 } }))[1].verdict).toBe("inconclusive");
+    expect(judge(crossRow, few, ctx({ ping: { ran: true, transmitted: 5, received: 0 } }))[1].reasons[0]).toBe("broken at com2 qrouter (qrouter-R): 2 marker packets in on qr-1a2b3c4d-5e, 0 out");
+    // Nothing in: no located break from the namespaces alone (the VM ports were not captured): inconclusive.
+    const none: WindowEvidence = { ...ev, namespaces: ev.namespaces.map((n) => (n.host === "com2" && n.kind === "qrouter" ? { ...n, received: {} } : n)) };
+    expect(judge(crossRow, none, ctx({ ping: { ran: true, transmitted: 5, received: 0 } }))[1].verdict).toBe("inconclusive");
   });
 
   test("no traffic generated: inconclusive; unresolved router id: inconclusive", () => {
     expect(judge(crossRow, good, ctx({ ping: { ran: false, transmitted: 0, received: 0 } }))[0].verdict).toBe("inconclusive");
     expect(judge(crossRow, good, ctx({ namespaceOf: () => undefined }))[0].reasons[0]).toMatch(/id not resolved/);
+  });
+});
+
+describe("hop trace", () => {
+  const port = (host: string, vm: string, fromVm: Record<string, number>, toVm: Record<string, number>, started = true): PortObservation => ({
+    host, vm, device: `tap-${vm}`, started, fromVm, toVm,
+  });
+  const tunnelIpOf = (h: string) => ({ com1: "192.0.2.11", com2: "192.0.2.12" })[h];
+  const underlayOn = (host: string, n: number): UnderlayObservation => ({
+    host, started: true, frames: Array.from({ length: n }, (_, i) => frame("fa:16:3f:00:00:01", "request", i + 1, 1002)),
+  });
+  const healthy: WindowEvidence = {
+    namespaces: [
+      { ...QR("com1", 5, { "r1-cross-node/request": 5 }), received: { "r1-cross-node/request": 5 }, receivedOn: { "r1-cross-node/request": ["qr-a"] } },
+      { ...QR("com2", 5, { "r1-cross-node/reply": 5 }), received: { "r1-cross-node/reply": 5 }, receivedOn: { "r1-cross-node/reply": ["qr-b"] } },
+      SNAT(0),
+    ],
+    // Each frame seen on both ends (and twice on com1: a bridge and its port): counted once per host.
+    underlay: [{ ...underlayOn("com1", 5), frames: [...underlayOn("com1", 5).frames, ...underlayOn("com1", 5).frames] }, underlayOn("com2", 5)],
+    ports: [port("com1", "vm1", { "r1-cross-node/request": 5 }, { "r1-cross-node/reply": 5 }), port("com2", "vm2", { "r1-cross-node/reply": 5 }, { "r1-cross-node/request": 5 })],
+    hostErrors: {},
+  };
+  const c = ctx({ tunnelIpOf });
+
+  test("every observation point of the path, in order, with its count: VM port, router in/out, both underlay ends with VNI and inner MAC, target port", () => {
+    const [req] = judge(crossRow, healthy, c);
+    expect(req.verdict).toBe("pass");
+    expect(req.break).toBeUndefined();
+    expect(req.trace!.map(traceLine)).toEqual([
+      "com1 VM vm1 port tap-vm1 sent: 5",
+      "com1 qrouter (qrouter-R) in: 5 (on qr-a)",
+      "com1 qrouter (qrouter-R) out: 5",
+      "underlay com1 -> com2 sent at com1: 5 (VNI 1002, inner source fa:16:3f:00:00:01 (DVR MAC of com1))",
+      "underlay com1 -> com2 received at com2: 5 (VNI 1002, inner source fa:16:3f:00:00:01 (DVR MAC of com1))",
+      "com2 VM vm2 port tap-vm2 received: 5",
+    ]);
+  });
+
+  test("a partial loss (5 then 3) is not a break; the direction keeps its verdict", () => {
+    const ev: WindowEvidence = { ...healthy, ports: [healthy.ports![0], port("com2", "vm2", { "r1-cross-node/reply": 5 }, { "r1-cross-node/request": 3 })] };
+    const [req] = judge(crossRow, ev, c);
+    expect([req.verdict, req.break]).toEqual(["pass", undefined]);
+  });
+
+  test("markers that left the VM and never reached its router: fail, broken between the port and the router", () => {
+    const ev: WindowEvidence = {
+      ...healthy,
+      namespaces: [QR("com1", 0), healthy.namespaces[1], SNAT(0)].map((n) => (n.host === "com1" && n.kind === "qrouter" ? { ...n, received: {} } : n)),
+      underlay: [],
+    };
+    const [req] = judge(crossRow, ev, c);
+    expect(req.verdict).toBe("fail");
+    expect(req.reasons[0]).toBe("broken between com1 VM vm1 port tap-vm1 and com1 qrouter (qrouter-R): 5 marker packets left the VM, 0 in");
+    expect(req.break?.first).toMatchObject({ host: "com1", kind: "namespace", stage: "in", namespace: "qrouter-R" });
+  });
+
+  test("routed where expected, sent on the underlay, never arrived: fail, broken on the underlay (routing alone is not a pass)", () => {
+    const ev: WindowEvidence = { ...healthy, underlay: [underlayOn("com1", 5), { host: "com2", started: true, frames: [] }], ports: [healthy.ports![0], port("com2", "vm2", {}, {})] };
+    const [req] = judge(crossRow, ev, c);
+    expect(req.observed).toEqual(["com1 qrouter"]);
+    expect(req.verdict).toBe("fail");
+    expect(req.reasons).toContain(
+      "broken on the underlay com1 -> com2: 5 VXLAN frames sent from com1 (VNI 1002, inner source fa:16:3f:00:00:01 (DVR MAC of com1)), 0 arrived at com2",
+    );
+  });
+
+  test("routed, delivered across the underlay, not seen at the target's port: broken between the underlay and the VM", () => {
+    const ev: WindowEvidence = { ...healthy, ports: [healthy.ports![0], port("com2", "vm2", { "r1-cross-node/reply": 5 }, {})] };
+    const [req] = judge(crossRow, ev, c);
+    expect(req.verdict).toBe("fail");
+    expect(req.break?.text).toBe("broken between underlay com1 -> com2 (received at com2) and com2 VM vm2 port tap-vm2: 5 marker packets seen, 0 reached the VM");
+  });
+
+  test("a point that saw none BEFORE any point saw the markers is skipped, not a break: the break is where they stopped", () => {
+    const ev: WindowEvidence = {
+      ...healthy,
+      namespaces: [{ ...QR("com1", 0), received: { "r1-cross-node/request": 5 }, receivedOn: { "r1-cross-node/request": ["qr-a"] } }, healthy.namespaces[1], SNAT(0)],
+      underlay: [],
+      ports: [port("com1", "vm1", {}, {}), port("com2", "vm2", {}, {})],
+    };
+    const [req] = judge(crossRow, ev, c);
+    expect(req.verdict).toBe("fail");
+    expect(req.reasons[0]).toBe("broken at com1 qrouter (qrouter-R): 5 marker packets in on qr-a, 0 out");
+  });
+
+  test("the source VM sent nothing (its port saw none): inconclusive, said so; a port capture that did not run is skipped", () => {
+    const silent: WindowEvidence = {
+      ...healthy,
+      namespaces: [QR("com1", 0), QR("com2", 0), SNAT(0)].map((n) => ({ ...n, received: {} })),
+      underlay: [],
+      ports: [port("com1", "vm1", {}, {}), port("com2", "vm2", {}, {})],
+    };
+    const [req] = judge(crossRow, silent, ctx({ tunnelIpOf, ping: { ran: true, transmitted: 5, received: 0 } }));
+    expect(req.verdict).toBe("inconclusive");
+    expect(req.reasons.join("\n")).toMatch(/the source VM sent no marker packet of this direction \(its port com1 VM vm1 port tap-vm1 saw none\)/);
+    const [unobserved] = judge(crossRow, { ...healthy, ports: [port("com1", "vm1", {}, {}, false), healthy.ports![1]] }, c);
+    expect(unobserved.trace![0].count).toBeUndefined();
+    expect(unobserved.verdict).toBe("pass");
   });
 });
