@@ -22,17 +22,17 @@ function setting(st: Record<string, unknown>, node: string, file: string, key: s
   return pushOf(st, node).doc.files.find((f) => f.file === file)?.settings.find((s) => s.key === key)?.value;
 }
 
-/** A FaultTarget that records every call (routers r-dvr / r-legacy). */
-function recorder() {
+/** A FaultTarget that records every call (routers r-dvr / r-legacy); `answer` gives a call's output. */
+function recorder(answer: (call: string) => unknown = () => undefined) {
   const calls: string[] = [];
   const t: FaultTarget = {
     sh: async (host, script) => {
       calls.push(`sh ${host}: ${script}`);
-      return "";
+      return (answer(calls[calls.length - 1]) as string | undefined) ?? "";
     },
     neutron: async <T>(method: string, path: string, body?: unknown) => {
       calls.push(`${method} ${path} ${JSON.stringify(body)}`);
-      return {} as T;
+      return (answer(calls[calls.length - 1]) ?? {}) as T;
     },
     routerIds: async () => ({ "reference-dvr": "r-dvr", "reference-legacy": "r-legacy" }),
     waitAgent: async (host, type, alive) => void calls.push(`wait ${host} ${type} ${alive ? "alive" : "dead"}`),
@@ -56,8 +56,14 @@ describe("fault plans for the reference lab", () => {
       "qrouter-redirects":
         "com2's qrouter namespace(s) of reference-dvr set net.ipv4.conf.all.send_redirects = 1 on the node after the apply (as before Neutron adds the router's gateway on that node)",
       "qrouter-no-forwarding": "com2's qrouter namespace(s) of reference-dvr set net.ipv4.ip_forward = 0 on the node after the apply (the router gets the packets and drops them)",
+      "qrouter-firewall-drop":
+        "com2's qrouter namespace(s) of reference-dvr get an iptables rule \"-I FORWARD 1 -j DROP\" on the node after the apply (a stray firewall rule: the router gets the packets and drops them)",
+      "vm-port-dead-vlan":
+        "VM reference-dvr-b-com2's port on com2's br-int is moved to the OVS agent's dead VLAN 4095 after the apply (as the agent does with a port it cannot bind): OVS drops what the VM sends and what is sent to it",
+      "qrouter-port-down":
+        "com2's qrouter namespace of reference-dvr has its interface on reference-dvr-b (gateway 198.51.100.65) set down on the node after the apply (ip link set down); undone by bouncing the router (admin_state_up false, true) so that the L3 agent rebuilds what the down interface lost",
     });
-    expect(() => planFault("nope", d)).toThrow(/unknown fault "nope" \(known: legacy-instead-of-dvr, .*qrouter-redirects, qrouter-no-forwarding\)/);
+    expect(() => planFault("nope", d)).toThrow(/unknown fault "nope" \(known: legacy-instead-of-dvr, .*qrouter-redirects, qrouter-no-forwarding, qrouter-firewall-drop, vm-port-dead-vlan, qrouter-port-down\)/);
   });
 
   test("each fault is either a stack edit or a change on the running lab, and a change is undone", () => {
@@ -167,6 +173,47 @@ describe("fault plans for the reference lab", () => {
     expect(await p.inject!(r.t)).toEqual(["com2 qrouter-r-dvr (reference-dvr): net.ipv4.ip_forward=0"]);
     expect(await p.undo!(r.t)).toEqual(["com2 qrouter-r-dvr (reference-dvr): net.ipv4.ip_forward=1"]);
     expect(r.calls).toEqual(["sh com2: ip netns exec qrouter-r-dvr sysctl -qw net.ipv4.ip_forward=0", "sh com2: ip netns exec qrouter-r-dvr sysctl -qw net.ipv4.ip_forward=1"]);
+  });
+
+  test("qrouter-firewall-drop inserts a DROP rule at the top of FORWARD in com2's qrouter of the DVR router; undo deletes it", async () => {
+    const p = planFault("qrouter-firewall-drop", d);
+    const r = recorder();
+    await p.inject!(r.t);
+    await p.undo!(r.t);
+    expect(r.calls).toEqual(["sh com2: ip netns exec qrouter-r-dvr iptables -I FORWARD 1 -j DROP", "sh com2: ip netns exec qrouter-r-dvr iptables -D FORWARD -j DROP"]);
+  });
+
+  test("vm-port-dead-vlan looks the VM's port up by its fixed IP, tags its tap 4095 and restores the tag it had", async () => {
+    const p = planFault("vm-port-dead-vlan", d);
+    await expect(p.undo!(recorder().t)).rejects.toThrow("fault vm-port-dead-vlan: nothing to undo (not injected)");
+    const r = recorder((c) => (c.startsWith("GET /ports") ? { ports: [{ id: "0123456789abcdef" }] } : c.endsWith(" tag") ? "3\n" : undefined));
+    expect(await p.inject!(r.t)).toEqual(["com2 br-int port tap0123456789a (VM reference-dvr-b-com2): tag 3 -> 4095"]);
+    expect(await p.undo!(r.t)).toEqual(["com2 br-int port tap0123456789a (VM reference-dvr-b-com2): tag 4095 -> 3"]);
+    expect(r.calls).toEqual([
+      "GET /ports?fixed_ips=ip_address%3D198.51.100.74 undefined",
+      "sh com2: ovs-vsctl get Port tap0123456789a tag",
+      "sh com2: ovs-vsctl set Port tap0123456789a tag=4095",
+      "sh com2: ovs-vsctl set Port tap0123456789a tag=3",
+    ]);
+    const twoPorts = recorder((c) => (c.startsWith("GET /ports") ? { ports: [{ id: "a" }, { id: "b" }] } : undefined));
+    await expect(p.inject!(twoPorts.t)).rejects.toThrow("fault vm-port-dead-vlan: 2 ports have 198.51.100.74 (expected 1)");
+  });
+
+  test("qrouter-port-down sets down the qr- interface holding the target subnet's gateway; undo bounces the router and waits for the agent each way", async () => {
+    const p = planFault("qrouter-port-down", d);
+    const r = recorder((c) => (c.includes("awk") ? "qr-0123456789a\n" : undefined));
+    expect(await p.inject!(r.t)).toEqual(["com2 qrouter-r-dvr (reference-dvr): qr-0123456789a (198.51.100.65, reference-dvr-b) set down"]);
+    await p.undo!(r.t);
+    expect(r.calls.map((c) => c.replace(/for _ in .*/, "for _ in ..."))).toEqual([
+      `sh com2: ip netns exec qrouter-r-dvr ip -o -4 addr show | awk -v ip=198.51.100.65 '$4 ~ "^"ip"/" {print $2}'`,
+      "sh com2: ip netns exec qrouter-r-dvr ip link set qr-0123456789a down",
+      'PUT /routers/r-dvr {"router":{"admin_state_up":false}}',
+      "sh com2: for _ in ...",
+      'PUT /routers/r-dvr {"router":{"admin_state_up":true}}',
+      "sh com2: for _ in ...",
+      "wait L3 idle",
+    ]);
+    await expect(p.inject!(recorder(() => "").t)).rejects.toThrow(/no qr- interface holds 198\.51\.100\.65 in qrouter-r-dvr on com2/);
   });
 
   test("editPushDocument refuses a node the stack does not push", () => {

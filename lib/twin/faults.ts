@@ -2,7 +2,7 @@ import type { IniSetting } from "../push/desired-config";
 import type { NeutronFile } from "../push/neutron-paths";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { sha256 } from "../push/remote-script";
-import type { LabDescription } from "../model/topology";
+import type { LabDescription, VmModel } from "../model/topology";
 
 /**
  * REAL deviations of a deployed lab (`dvr-lab lab --fault NAME`), to prove that the verifier catches
@@ -12,7 +12,18 @@ import type { LabDescription } from "../model/topology";
  * state changed through its API. The verifier is never told: the VerifyHook judges the lab by its
  * own description, which no fault touches.
  */
-export const FAULT_NAMES = ["legacy-instead-of-dvr", "l3-agent-down", "no-dvr-flows", "vm-on-wrong-host", "no-l2pop-server", "qrouter-redirects", "qrouter-no-forwarding"] as const;
+export const FAULT_NAMES = [
+  "legacy-instead-of-dvr",
+  "l3-agent-down",
+  "no-dvr-flows",
+  "vm-on-wrong-host",
+  "no-l2pop-server",
+  "qrouter-redirects",
+  "qrouter-no-forwarding",
+  "qrouter-firewall-drop",
+  "vm-port-dead-vlan",
+  "qrouter-port-down",
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 /** What a fault needs from the running lab (lib/twin/deploy.ts implements it on the twin). */
@@ -145,14 +156,27 @@ function dvrRoutersOf(d: LabDescription, host: string, gateway: boolean): string
 }
 
 /** Sets a sysctl in `host`'s qrouter namespaces of `routers` (ids from Neutron); one line per namespace. */
-async function qrouterSysctl(lab: FaultTarget, fault: string, host: string, routers: readonly string[], key: string, value: 0 | 1): Promise<string[]> {
+function qrouterSysctl(lab: FaultTarget, fault: string, host: string, routers: readonly string[], key: string, value: 0 | 1): Promise<string[]> {
+  return inQrouters(lab, fault, host, routers, `sysctl -qw ${key}=${value}`, `${key}=${value}`);
+}
+
+/** Runs one shell line in each of `host`'s qrouter namespaces of `routers`; one result line per namespace. */
+async function inQrouters(lab: FaultTarget, fault: string, host: string, routers: readonly string[], command: string, what: string): Promise<string[]> {
   const ids = await lab.routerIds();
   const lines = routers.map((r) => {
     if (!ids[r]) throw new Error(`fault ${fault}: router ${r} has no id`);
-    return `ip netns exec qrouter-${ids[r]} sysctl -qw ${key}=${value}`;
+    return `ip netns exec qrouter-${ids[r]} ${command}`;
   });
-  await lab.sh(host, lines.join("\n"), `fault ${fault}: ${key}=${value} in ${host}'s qrouter namespaces`);
-  return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): ${key}=${value}`);
+  await lab.sh(host, lines.join("\n"), `fault ${fault}: ${what} in ${host}'s qrouter namespaces`);
+  return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): ${what}`);
+}
+
+/** The same-node DVR row on `host` (a VM of one subnet to a VM of another, both there). */
+function sameNodeDvrRow(d: LabDescription, host: string, fault: string): { source: VmModel; target: VmModel; router: string } {
+  const vm = (n: string) => d.vms.find((v) => v.name === n);
+  const row = d.rows.find((r) => r.kind === "same-node" && r.distributed && vm(r.source)?.host === host);
+  if (!row || !vm(row.source) || !vm(row.target)) throw new Error(`fault ${fault}: the lab has no same-node DVR row on ${host}`);
+  return { source: vm(row.source)!, target: vm(row.target)!, router: row.router };
 }
 
 /** The concrete deviation of a fault for a lab (hosts, routers and VMs picked from its description). */
@@ -250,6 +274,80 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
         summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.ip_forward = 0 on the node after the apply (the router gets the packets and drops them)`,
         inject: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.ip_forward", 0),
         undo: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.ip_forward", 1),
+      };
+    }
+    case "qrouter-firewall-drop": {
+      const host = dvrVmHost(d, name);
+      const routers = dvrRoutersOf(d, host, false);
+      if (!routers.length) throw new Error(`fault ${name}: no distributed router serves a VM on ${host}`);
+      return {
+        name,
+        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} get an iptables rule "-I FORWARD 1 -j DROP" on the node after the apply (a stray firewall rule: the router gets the packets and drops them)`,
+        inject: (lab) => inQrouters(lab, name, host, routers, "iptables -I FORWARD 1 -j DROP", "iptables -I FORWARD 1 -j DROP"),
+        undo: (lab) => inQrouters(lab, name, host, routers, "iptables -D FORWARD -j DROP", "iptables -D FORWARD -j DROP"),
+      };
+    }
+    case "vm-port-dead-vlan": {
+      const host = dvrVmHost(d, name);
+      // The TARGET of the same-node row: the rows towards it still send (the VMs that ping are
+      // reachable), so the trace shows where its packets stop; the rows it sends cannot start.
+      const { target: vm } = sameNodeDvrRow(d, host, name);
+      let tap: string | undefined;
+      let tag: string | undefined;
+      return {
+        name,
+        summary: `VM ${vm.name}'s port on ${host}'s br-int is moved to the OVS agent's dead VLAN 4095 after the apply (as the agent does with a port it cannot bind): OVS drops what the VM sends and what is sent to it`,
+        inject: async (lab) => {
+          const { ports } = await lab.neutron<{ ports: { id: string }[] }>("GET", `/ports?fixed_ips=${encodeURIComponent(`ip_address=${vm.fixedIp}`)}`);
+          if (ports.length !== 1) throw new Error(`fault ${name}: ${ports.length} ports have ${vm.fixedIp} (expected 1)`);
+          tap = `tap${ports[0].id.slice(0, 11)}`;
+          tag = (await lab.sh(host, `ovs-vsctl get Port ${tap} tag`, `fault ${name}: ${tap}'s VLAN tag`)).trim();
+          if (!/^\d+$/.test(tag)) throw new Error(`fault ${name}: ${tap} has no VLAN tag (${tag})`);
+          await lab.sh(host, `ovs-vsctl set Port ${tap} tag=4095`, `fault ${name}: ${tap} tag=4095`);
+          return [`${host} br-int port ${tap} (VM ${vm.name}): tag ${tag} -> 4095`];
+        },
+        undo: async (lab) => {
+          if (!tap || !tag) throw new Error(`fault ${name}: nothing to undo (not injected)`);
+          await lab.sh(host, `ovs-vsctl set Port ${tap} tag=${tag}`, `fault ${name}: ${tap} tag=${tag}`);
+          return [`${host} br-int port ${tap} (VM ${vm.name}): tag 4095 -> ${tag}`];
+        },
+      };
+    }
+    case "qrouter-port-down": {
+      const host = dvrVmHost(d, name);
+      const { target, router } = sameNodeDvrRow(d, host, name);
+      const gw = d.subnets.find((x) => x.name === target.subnet)?.gatewayIp;
+      if (!gw) throw new Error(`fault ${name}: subnet ${target.subnet} has no gateway`);
+      return {
+        name,
+        summary: `${host}'s qrouter namespace of ${router} has its interface on ${target.subnet} (gateway ${gw}) set down on the node after the apply (ip link set down); undone by bouncing the router (admin_state_up false, true) so that the L3 agent rebuilds what the down interface lost`,
+        inject: async (lab) => {
+          const id = (await lab.routerIds())[router];
+          if (!id) throw new Error(`fault ${name}: router ${router} has no id`);
+          const ns = `qrouter-${id}`;
+          const dev = (
+            await lab.sh(host, `ip netns exec ${ns} ip -o -4 addr show | awk -v ip=${gw} '$4 ~ "^"ip"/" {print $2}'`, `fault ${name}: the interface with ${gw} in ${ns}`)
+          ).trim();
+          if (!/^qr-\S+$/.test(dev)) throw new Error(`fault ${name}: no qr- interface holds ${gw} in ${ns} on ${host} (got "${dev}")`);
+          await lab.sh(host, `ip netns exec ${ns} ip link set ${dev} down`, `fault ${name}: ${dev} down`);
+          return [`${host} ${ns} (${router}): ${dev} (${gw}, ${target.subnet}) set down`];
+        },
+        undo: async (lab) => {
+          const id = (await lab.routerIds())[router];
+          const ns = `qrouter-${id}`;
+          // The L3 agent drops an admin-down router (its namespaces go) and builds it again when it
+          // is up: wait for each, so that the agent does not merge the two updates into one.
+          await lab.neutron("PUT", `/routers/${id}`, { router: { admin_state_up: false } });
+          await lab.sh(host, `for _ in $(seq 120); do ip netns list | grep -q '^${ns}' || exit 0; sleep 1; done; echo "${ns} still there" >&2; exit 1`, `fault ${name}: ${ns} removed by the L3 agent`);
+          await lab.neutron("PUT", `/routers/${id}`, { router: { admin_state_up: true } });
+          await lab.sh(
+            host,
+            `for _ in $(seq 120); do ip netns exec ${ns} ip -o -4 addr show 2>/dev/null | grep -q ' ${gw}/' && exit 0; sleep 1; done; echo "${ns} has no ${gw}" >&2; exit 1`,
+            `fault ${name}: ${ns} rebuilt by the L3 agent`,
+          );
+          await settleRouters(lab);
+          return [`router ${router} (${id}): admin_state_up false (${host}'s ${ns} removed), admin_state_up true (rebuilt with ${gw}) (Neutron API)`];
+        },
       };
     }
     case "qrouter-redirects": {

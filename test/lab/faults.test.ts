@@ -20,11 +20,14 @@ const CASES: { fault: string; cause: RegExp }[] = [
   { fault: "no-l2pop-server", cause: /^no VXLAN tunnel com1 -> com2: VXLAN port \S+ to 192\.0\.2\.12 \(ofport \d+\) exists, but no br-tun flow outputs to it/m },
   { fault: "qrouter-redirects", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) sends ICMP redirects: its VMs' SNAT traffic is redirected straight to the snat namespace/m },
   { fault: "qrouter-no-forwarding", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) forwards nothing: net\.ipv4\.ip_forward=0 in the namespace$/m },
+  { fault: "qrouter-firewall-drop", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) drops what it routes: iptables -A FORWARD -j DROP$/m },
+  { fault: "vm-port-dead-vlan", cause: /^VM reference-dvr-b-com2 \(198\.51\.100\.74\): port tap[0-9a-f-]{11} on com2's br-int has tag 4095, the OVS agent's dead VLAN/m },
+  { fault: "qrouter-port-down", cause: /^com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) routes through a down interface: qr-[0-9a-f-]{11} administratively down/m },
 ];
 
 describeTwin("lab faults, all on one real deploy", () => {
   const lab = labRun("labtest-faults", { layout: "reference", faults: [...FAULT_NAMES] });
-  // One bring-up, six faults (each: inject, the hook, undo), the healthy hook, plan, destroy.
+  // One bring-up, every fault (each: inject, the hook, undo), the healthy hook, plan, destroy.
   beforeAll(() => lab.run(), 2 * LAB_RUN_GUARD_MS);
   afterAll(() => lab.cleanup(), 60000);
 
@@ -75,6 +78,31 @@ describeTwin("lab faults, all on one real deploy", () => {
       expect(req.verdict).toBe("fail");
       expect(req.reasons[0]).toMatch(/^broken at com2 qrouter \(qrouter-[0-9a-f-]+\): \d+ marker packets in on qr-[0-9a-f-]+, 0 out$/);
       expect(rowDiagram(same, rep.settings.minForwarded)).toMatch(/^ {2}class (\S+,)?ns_com2_qrouter_[0-9a-f_]+(,\S+)? broken$/m);
+    }
+    if (fault === "qrouter-firewall-drop") {
+      // Located at the router, with the hop's cause right after it.
+      const same = rep.rows.find((x) => x.kind === "same-node" && x.distributed)!;
+      const req = same.directions.find((d) => d.direction === "request")!;
+      expect(req.verdict).toBe("fail");
+      expect(req.reasons[0]).toMatch(/^broken at com2 qrouter \(qrouter-[0-9a-f-]+\): \d+ marker packets in on qr-[0-9a-f-]+, 0 out$/);
+      expect(req.reasons[1]).toMatch(/^cause at that hop: com2 qrouter of reference-dvr \(qrouter-[0-9a-f]{8}…\) drops what it routes: iptables -A FORWARD -j DROP$/);
+    }
+    if (fault === "vm-port-dead-vlan") {
+      // The trace follows the markers past the router that routed them to the VM's port, where
+      // they stop: a break no router namespace shows (the routing itself was right).
+      const same = rep.rows.find((x) => x.kind === "same-node" && x.distributed)!;
+      const req = same.directions.find((d) => d.direction === "request")!;
+      expect(req.verdict).toBe("fail");
+      expect(req.observed).toEqual(["com2 qrouter"]);
+      const i = req.reasons.findIndex((r) => r.startsWith("broken"));
+      expect(req.reasons[i]).toMatch(/^broken between com2 qrouter \(qrouter-[0-9a-f-]+\) and com2 VM reference-dvr-b-com2 port tap[0-9a-f-]{11}: \d+ marker packets out, 0 reached the VM$/);
+      expect(req.reasons[i + 1]).toMatch(/^cause at that hop: VM reference-dvr-b-com2 \(198\.51\.100\.74\): port tap[0-9a-f-]{11} on com2's br-int has tag 4095/);
+      expect(req.trace?.map((t) => [t.kind, t.stage, (t.count ?? -1) > 0])).toEqual([
+        ["vm-port", "sent", true],
+        ["namespace", "in", true],
+        ["namespace", "out", true],
+        ["vm-port", "received", false],
+      ]);
     }
     if (fault === "qrouter-redirects") {
       // The redirect really happened: the SNAT VM's route names it, and the request is not a DVR path.
