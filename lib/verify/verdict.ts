@@ -217,18 +217,20 @@ export function traceOf(exp: DirectionExpectation, evidence: WindowEvidence, ctx
     steps.push({ at: `underlay ${a} -> ${b}`, host: a, peer: b, kind: "underlay", stage: "sent", ...(sent ? { count: sent.length } : {}), ...(describe(sent) ? { detail: describe(sent) } : {}) });
     steps.push({ at: `underlay ${a} -> ${b}`, host: b, peer: a, kind: "underlay", stage: "received", ...(got ? { count: got.length } : {}), ...(describe(got) ? { detail: describe(got) } : {}) });
   };
-  let here = ctx.vmHost(exp.from);
-  const src = port(exp.from);
-  if (here) {
-    steps.push({
-      at: `${here} VM ${exp.from} port${src ? ` ${src.device}` : ""}`,
-      host: here,
+  // A VM's port: what the VM sent (source) or what it was delivered (target).
+  const portStep = (vm: string, host: string, stage: "sent" | "received"): TraceStep => {
+    const p = port(vm);
+    return {
+      at: `${host} VM ${vm} port${p ? ` ${p.device}` : ""}`,
+      host,
       kind: "vm-port",
-      stage: "sent",
-      vm: exp.from,
-      ...(src?.started ? { count: src.fromVm[key] ?? 0 } : {}),
-    });
-  }
+      stage,
+      vm,
+      ...(p?.started ? { count: (stage === "sent" ? p.fromVm : p.toVm)[key] ?? 0 } : {}),
+    };
+  };
+  let here = ctx.vmHost(exp.from);
+  if (here) steps.push(portStep(exp.from, here, "sent"));
   for (const hop of exp.routedAt) {
     if (here && here !== hop.host) underlay(here, hop.host);
     here = hop.host;
@@ -242,15 +244,7 @@ export function traceOf(exp: DirectionExpectation, evidence: WindowEvidence, ctx
   const dstHost = ctx.vmHost(exp.to);
   if (dstHost) {
     if (here && here !== dstHost) underlay(here, dstHost);
-    const dst = port(exp.to);
-    steps.push({
-      at: `${dstHost} VM ${exp.to} port${dst ? ` ${dst.device}` : ""}`,
-      host: dstHost,
-      kind: "vm-port",
-      stage: "received",
-      vm: exp.to,
-      ...(dst?.started ? { count: dst.toVm[key] ?? 0 } : {}),
-    });
+    steps.push(portStep(exp.to, dstHost, "received"));
   }
   return steps;
 }
