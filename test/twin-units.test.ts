@@ -46,6 +46,15 @@ describe("site settings", () => {
     expect(value(agent, "DEFAULT", "notify_nova_on_port_status_changes")).toEqual(["False"]);
   });
 
+  test("agent hosts run every neutron privsep daemon with one worker thread (the eventlet race); the controller gets none", () => {
+    const agent = baseSettings(plan, host("com1"), keystone)["neutron.conf"]!;
+    for (const sec of ["privsep", "privsep_dhcp_release", "privsep_ovs_vsctl", "privsep_namespace", "privsep_conntrack", "privsep_link"]) {
+      expect(value(agent, sec, "thread_pool_size")).toEqual(["1"]);
+    }
+    const ctrl = baseSettings(plan, host("ctrl1"), keystone)["neutron.conf"]!;
+    expect(ctrl.filter((x) => x.section.startsWith("privsep"))).toEqual([]);
+  });
+
   test("setIniKeys sets in place, adds to an existing section or a new one, keeps comments; renderIni groups by section", () => {
     const text = "[DEFAULT]\n# region_name = x\nhost = a\n\n[keystone_authtoken]\nregion_name = regionOne\n";
     const out = setIniKeys(text, [

@@ -109,6 +109,19 @@ function serviceAuth(section: string, k: KeystoneSite, user: string, password: s
 }
 
 /**
+ * The config sections of neutron's privsep contexts (neutron/privileged/__init__.py, Zed). Each
+ * context's daemon runs its calls on a thread pool (`thread_pool_size`, default: the CPU count) while
+ * neutron's privileged code uses eventlet primitives (eventlet.green.subprocess): with two worker
+ * threads a green semaphore is woken on the other thread, the daemon prints "greenlet.error: cannot
+ * switch to a different thread" and stops answering, and 90 s later every call of that context fails
+ * with "Premature eof waiting for privileged process" (seen here: the L3 agent left a router's
+ * namespaces half built, ip_forward=0; the DHCP agent left a network's qdhcp namespace without an
+ * address). One worker thread per daemon removes the race, as operators do on real clouds
+ * (sapcc/helm-charts#2575); the calls of one context are then serial, which a lab never notices.
+ */
+export const PRIVSEP_SECTIONS = ["privsep", "privsep_dhcp_release", "privsep_ovs_vsctl", "privsep_namespace", "privsep_conntrack", "privsep_link"] as const;
+
+/**
  * Base (site) settings per file for a host. `keystone`: the cloud's Keystone (neutron-server
  * authenticates requests with it and notifies Nova of port events).
  */
@@ -142,6 +155,7 @@ export function baseSettings(plan: TwinPlan, host: TwinHostPlan, keystone: Keyst
       ...serviceAuth("nova", keystone, "nova", keystone.novaPassword),
     );
   }
+  if (host.role !== "controller") neutron.push(...PRIVSEP_SECTIONS.map((sec) => s(sec, "thread_pool_size", "1")));
   const out: Partial<Record<NeutronFile, IniSetting[]>> = { "neutron.conf": neutron };
   if (host.role === "controller") {
     out["ml2_conf.ini"] = [
