@@ -9,6 +9,8 @@ import { gateCheck, type GateCheck } from "./checks";
 import { runGate, type GateResult, type Resolved } from "./gate";
 import { causeOf } from "./checks";
 import { classifyNamespace } from "./parsers";
+import { groupBy } from "./vm-executor";
+import { ofprotoRequest, ofprotoScript, parseOfprotoOutput, subnetsForTrace, withOfproto, type OfprotoRequest, type OfprotoResult } from "./ofproto";
 import {
   DEAD_VLAN,
   HostSnapshot,
@@ -341,7 +343,52 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
     }
   }
   if (!gate.ok) notes.push("The control-plane gate failed; the data plane was measured anyway (--continue-after-gate-failure).");
-  return finish(structure, rows);
+  return finish(structure, await explainBreaks(d, deps, gate.resolved, rows, log));
+}
+
+/**
+ * The OVS datapath's own explanation of every located break where OVS is the place in question
+ * (lib/verify/ofproto.ts): the router ports of the subnets involved from Neutron (one GET per
+ * subnet), then one read-only `ofproto/trace` script per host. Runs only when a direction has a
+ * break; an error becomes the direction's "no trace (…)" line, never a failed run.
+ */
+async function explainBreaks(d: LabDescription, deps: VerifyDeps, resolved: Resolved, rows: RowResult[], log: (line: string) => void): Promise<RowResult[]> {
+  const broken = rows.flatMap((row) => row.directions.filter((x) => x.break).map((x) => ({ row, x })));
+  if (!broken.length) return rows;
+  const gatewayPorts: Record<string, { id: string; mac: string }> = {};
+  for (const subnet of new Set(broken.flatMap(({ x }) => subnetsForTrace(d, x)))) {
+    const gw = d.subnets.find((s) => s.name === subnet)?.gatewayIp;
+    const id = resolved.subnetIds[subnet];
+    if (!gw || !id) continue;
+    try {
+      const ports = await deps.neutron.portsByFixedIp(gw, id);
+      if (ports.length === 1) gatewayPorts[subnet] = { id: String(ports[0].id), mac: String(ports[0].mac_address ?? "") };
+    } catch (e) {
+      log(`ofproto/trace: the router port of ${subnet} not found: ${(e as Error).message}`);
+    }
+  }
+  const requests: OfprotoRequest[] = [];
+  for (const { row, x } of broken) {
+    const innerSource = [...x.evidence.underlay.innerSources].sort((a, b) => b.count - a.count)[0]?.mac;
+    const q = ofprotoRequest(markerKey(row.id, x.direction), x, { description: d, resolved, gatewayPorts, ...(innerSource ? { innerSource } : {}) });
+    if (q) requests.push(q);
+  }
+  if (!requests.length) return rows;
+  const results = new Map<string, OfprotoResult>();
+  await Promise.all(
+    [...groupBy(requests, (q) => q.host)].map(async ([host, qs]) => {
+      log(`ofproto/trace on ${host}: ${qs.length} packet(s) at a break`);
+      const res = await deps.transport.run(host, { script: ofprotoScript(qs, deps.access?.hosts[host]?.ovsPrefix) }, { timeoutMs: 60000 });
+      for (const o of parseOfprotoOutput(qs, res)) results.set(o.key, o);
+    }),
+  );
+  return rows.map((row) => ({
+    ...row,
+    directions: row.directions.map((x) => {
+      const o = results.get(markerKey(row.id, x.direction));
+      return o ? withOfproto(x, o) : x;
+    }),
+  }));
 }
 
 /** The namespace name of a routing hop: qrouter-<router id>, snat-<router id>, fip-<external network id>. */

@@ -126,6 +126,25 @@ export interface NamespaceEvidence {
   readonly counterConfirms: boolean;
 }
 
+/** The OVS datapath's explanation of a break (lib/verify/ofproto.ts). */
+export interface OfprotoResult {
+  readonly key: string;
+  readonly host: string;
+  readonly bridge: string;
+  /** The flow as passed to ofproto/trace (port names resolved on the node). */
+  readonly flow: string;
+  readonly entry: string;
+  readonly target: string;
+  /** The final line of the trace ("drop", "push_vlan(...),3", "tnl_push(...)"); undefined: no trace. */
+  readonly datapathActions?: string;
+  /** Whether OVS outputs the packet to the target; undefined: could not tell (no trace, port unknown). */
+  readonly reachesTarget?: boolean;
+  /** The trace's rule and decision lines (bridge, table/priority lines, "->" notes), at most 60. */
+  readonly lines: readonly string[];
+  /** Why there is no trace (interface not found, ovs-appctl failed). */
+  readonly error?: string;
+}
+
 export interface DirectionResult {
   readonly direction: DirectionExpectation["direction"];
   readonly from: string;
@@ -138,6 +157,8 @@ export interface DirectionResult {
   readonly trace?: TraceStep[];
   /** The located break, when the markers reached a point and not the next. */
   readonly break?: TraceBreak;
+  /** What Open vSwitch does with the packet at the break (ofproto/trace), when OVS is the place in question. */
+  readonly ofproto?: OfprotoResult;
   readonly evidence: {
     readonly namespaces: NamespaceEvidence[];
     readonly underlay: {

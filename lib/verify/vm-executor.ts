@@ -59,7 +59,7 @@ export function parseGroupedPings(batch: readonly PingRequest[], stdout: string,
   });
 }
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const it of items) {
     const k = key(it);

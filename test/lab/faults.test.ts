@@ -103,6 +103,17 @@ describeTwin("lab faults, all on one real deploy", () => {
         ["namespace", "out", true],
         ["vm-port", "received", false],
       ]);
+      // OVS's own answer at that break: the router's frame to the VM's MAC is not output to its port.
+      expect(req.reasons[i + 2]).toMatch(
+        /^ofproto\/trace on com2 br-int \(from the router's port on reference-dvr-b tap[0-9a-f-]{11}: in_port=tap[0-9a-f-]{11},dl_src=[0-9a-f:]{17},dl_dst=[0-9a-f:]{17},.*\): OVS does not output it to VM reference-dvr-b-com2's port tap[0-9a-f-]{11}; Datapath actions: /,
+      );
+      expect(req.ofproto).toMatchObject({ host: "com2", bridge: "br-int", reachesTarget: false });
+    }
+    if (fault === "qrouter-firewall-drop" || fault === "qrouter-no-forwarding") {
+      // A break inside a namespace is the kernel's, not OVS's: no ofproto/trace claimed there.
+      const broken = rep.rows.flatMap((x) => x.directions).filter((x) => x.break);
+      expect(broken.length).toBeGreaterThan(0);
+      for (const x of broken) expect(x.ofproto).toBeUndefined();
     }
     if (fault === "qrouter-redirects") {
       // The redirect really happened: the SNAT VM's route names it, and the request is not a DVR path.

@@ -69,6 +69,8 @@ describe("verify against replayed recordings of the seed lab", () => {
       expect(c.text).not.toMatch(/\b(ip (link|addr|route|netns) (add|del|set)|iptables -[AIDFP]|sysctl -w)\b/);
       // ovs-vsctl only to read (`find`): no add/del/set/clear/remove of anything.
       for (const m of c.text.matchAll(/ovs-vsctl((?: --\S+)*) (\S+)/g)) expect(m[2]).toBe("find");
+      // ovs-appctl only to read: the datapath's ports, and ofproto/trace (which changes no flow).
+      for (const m of c.text.matchAll(/ovs-appctl (\S+)/g)) expect(["dpif/show", "ofproto/trace"]).toContain(m[1]);
     }
   });
 
