@@ -7,6 +7,9 @@
  *   npm run bench -- --sizes reference,10
  *   npm run bench -- --twin            also every lab twin run (root; slow: ~15 min)
  *   npm run bench -- --twin-only       only the lab twin runs; rewrites BENCHMARKS.md's "Lab twin" section
+ *   npm run bench -- --repeat N [--layout reference|upstream]
+ *                                      root: the whole lab run N times in a row, failures with the causes
+ *                                      in the logs; rewrites the "Lab twin, repeated" section
  *   npm run bench -- --no-write        print only, leave BENCHMARKS.md alone
  */
 import { spawn } from "child_process";
@@ -15,7 +18,7 @@ import { join } from "path";
 import { machineInfo, MachineInfo } from "./machine";
 import { BENCH_SIZES, BenchSize, parseSize } from "./shape";
 import type { SynthSample } from "./synth-one";
-import { benchTwin, otherNeutronServers, TwinResult } from "./twin";
+import { benchTwin, otherNeutronServers, repeatLab, repeatSection, TwinResult } from "./twin";
 import { PlanCounts, planCounts } from "./verify-plan";
 import { benchToolchain, replaceSection, toolchainSection } from "./toolchain";
 
@@ -41,10 +44,13 @@ interface Options {
   /** Only the toolchain (setup, terraform validate); rewrites just the "## Toolchain" section. */
   toolchainOnly: boolean;
   write: boolean;
+  /** `--repeat N`: the lab run N times (reliability); only that, rewrites "## Lab twin, repeated". */
+  repeat?: number;
+  layout: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, write: true };
+  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, write: true, layout: "reference" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--twin") o.twin = true;
@@ -52,13 +58,17 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--toolchain-only") o.toolchainOnly = true;
     else if (a === "--no-write") o.write = false;
     else if (a === "--runs") o.runs = Math.max(1, Number(argv[++i]));
+    else if (a === "--repeat") o.repeat = Number(argv[++i]);
+    else if (a === "--layout") o.layout = argv[++i];
     else if (a === "--sizes") o.sizes = argv[++i].split(",").map((s) => parseSize(s.trim()));
     else if (a === "-h" || a === "--help") {
-      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only] [--no-write]\n");
+      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only | --repeat N [--layout reference|upstream]] [--no-write]\n");
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.runs)) throw new Error("--runs needs an integer");
+  if (o.repeat !== undefined && !(Number.isInteger(o.repeat) && o.repeat >= 1 && o.repeat <= 100)) throw new Error("--repeat needs an integer from 1 to 100");
+  if (!["reference", "upstream"].includes(o.layout)) throw new Error(`--layout: "${o.layout}" is not a layout; use reference or upstream`);
   if (o.twinOnly) o.twin = true;
   return o;
 }
@@ -437,6 +447,10 @@ async function main(): Promise<void> {
     writeFileSync(file, replaceSection(readFileSync(file, "utf8"), heading, section));
     process.stdout.write(`updated the ${heading.slice(3)} section of BENCHMARKS.md\n`);
   };
+  if (o.repeat !== undefined) {
+    rewrite("## Lab twin, repeated", repeatSection(await repeatLab(o.repeat, o.layout, log), m.date));
+    return;
+  }
   if (o.twinOnly) {
     const twin = await benchTwin(log);
     rewrite("## Lab twin", `## Lab twin\n\n${twinTable(twin, [])}\n\n${TWIN_NOTE}\nMeasured ${m.date}, load average at start ${m.loadavg.join(" / ")}, at end ${machineInfo().loadavg.join(" / ")} (\`npm run bench -- --twin-only\`).\n\n`);

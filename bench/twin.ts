@@ -86,18 +86,9 @@ export function otherNeutronServers(): number[] {
 
 export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
   const notMeasured = (reason: string): TwinResult => ({ measured: false, reason, steps: [] });
-  if (!(typeof process.getuid === "function" && process.getuid() === 0)) return notMeasured("not root (the twin needs uid 0)");
   if (!existsSync(join(ROOT, "dist", "lib", "twin", "cli.js"))) return notMeasured("lib/twin has no CLI (dist/lib/twin/cli.js) yet");
-  let prerequisites: string[] = [];
-  try {
-    const twin = require("../lib/twin/twin") as { twinPrerequisitesSync?: () => string[] };
-    prerequisites = twin.twinPrerequisitesSync ? twin.twinPrerequisitesSync() : [];
-  } catch (e) {
-    return notMeasured(`lib/twin not loadable: ${(e as Error).message.split("\n")[0]}`);
-  }
-  if (prerequisites.length) return notMeasured(`twin prerequisites missing: ${prerequisites.join(", ")}`);
-  const others = otherNeutronServers();
-  if (others.length) return notMeasured(`another twin (neutron-server pid ${others.join(", ")}) is running on this machine; not started next to it`);
+  const pre = await benchTwinPreflight();
+  if (pre) return notMeasured(pre);
 
   const steps: TwinStep[] = [];
   for (const sc of LAB_SCENARIOS) {
@@ -123,4 +114,133 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
     }
   }
   return { measured: true, steps };
+}
+
+/** What a twin's kept logs show that explains (or threatens) a run: one line per host, service and signature. */
+export interface LogFinding {
+  readonly host: string;
+  readonly service: string;
+  readonly signature: string;
+  readonly count: number;
+}
+
+/**
+ * The failure signatures the twin has met, read from a kept state dir's `hosts/<host>/log/*.log`:
+ * the eventlet/oslo.privsep race (docs/TWIN.md "Why one privsep worker thread"), an agent's
+ * CRITICAL, an unhandled ERROR traceback. "Premature eof" alone is also what the teardown's kill of
+ * the privsep daemons leaves in a busy agent's log, so it is reported, not judged.
+ */
+export const LOG_SIGNATURES: readonly { readonly name: string; readonly re: RegExp }[] = [
+  { name: "privsep race (greenlet.error: cannot switch to a different thread)", re: /greenlet\.error: cannot switch to a different thread/ },
+  { name: "privsep daemon gone (Premature eof; also left by the teardown)", re: /Premature eof waiting for privileged process/ },
+  { name: "CRITICAL", re: / CRITICAL / },
+];
+
+export function logFindings(stateDir: string): LogFinding[] {
+  const out: LogFinding[] = [];
+  const hostsDir = join(stateDir, "hosts");
+  if (!existsSync(hostsDir)) return out;
+  for (const host of readdirSync(hostsDir).sort()) {
+    const logDir = join(hostsDir, host, "log");
+    if (!existsSync(logDir)) continue;
+    for (const f of readdirSync(logDir).filter((x) => x.endsWith(".log")).sort()) {
+      const text = readFileSync(join(logDir, f), "utf8");
+      for (const s of LOG_SIGNATURES) {
+        const count = text.split("\n").filter((l) => s.re.test(l)).length;
+        if (count) out.push({ host, service: f.replace(/\.log$/, ""), signature: s.name, count });
+      }
+    }
+  }
+  return out;
+}
+
+export interface RepeatRun {
+  readonly run: number;
+  readonly exitCode: number;
+  readonly seconds: number;
+  readonly error?: string;
+  readonly verdicts?: string[];
+  readonly findings: LogFinding[];
+}
+
+export interface RepeatResult {
+  readonly measured: boolean;
+  readonly reason?: string;
+  readonly layout: string;
+  readonly runs: RepeatRun[];
+}
+
+/**
+ * `npm run bench -- --repeat N [--layout L]` (issue 13, reliability): the whole lab run N times in a
+ * row, each with its logs kept until they are read: exit code, time, the run's own error, and the
+ * signatures found in the services' logs, so that a failure comes with its cause and a rare one
+ * stays visible. Stops nothing on a failure: the count of consecutive passes is the figure.
+ */
+export async function repeatLab(n: number, layout: string, log: (l: string) => void): Promise<RepeatResult> {
+  const pre = await benchTwinPreflight();
+  if (pre) return { measured: false, reason: pre, layout, runs: [] };
+  const runs: RepeatRun[] = [];
+  for (let i = 1; i <= n; i++) {
+    const name = `benchrepeat-${process.pid}-${i}`;
+    const stateDir = join(ROOT, ".twin", name);
+    try {
+      log(`  [${i}/${n}] dvr-lab lab --layout ${layout} ...`);
+      const r = await run(["lab", "--layout", layout, "--json", "--name", name, "--keep-logs"], () => undefined);
+      let error: string | undefined;
+      let verdicts: string[] | undefined;
+      try {
+        const j = JSON.parse(r.stdout) as { error?: string; reports: { verdict: string }[] };
+        error = j.error;
+        verdicts = j.reports.map((x) => x.verdict);
+      } catch {
+        error = r.code === 0 ? undefined : r.output.trim().split("\n").slice(-1)[0];
+      }
+      const findings = logFindings(stateDir);
+      runs.push({ run: i, exitCode: r.code, seconds: r.seconds, ...(error ? { error } : {}), ...(verdicts ? { verdicts } : {}), findings });
+      log(`    exit ${r.code}, ${r.seconds.toFixed(1)} s${error ? `: ${error.split("\n")[0].slice(0, 200)}` : ""}${findings.length ? `; logs: ${findings.map((f) => `${f.host} ${f.service}: ${f.signature} x${f.count}`).join("; ")}` : ""}`);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }
+  return { measured: true, layout, runs };
+}
+
+/** Why the twin cannot be benchmarked here now (undefined: it can). */
+async function benchTwinPreflight(): Promise<string | undefined> {
+  if (!(typeof process.getuid === "function" && process.getuid() === 0)) return "not root (the twin needs uid 0)";
+  try {
+    const twin = require("../lib/twin/twin") as { twinPrerequisitesSync?: () => string[] };
+    const missing = twin.twinPrerequisitesSync ? twin.twinPrerequisitesSync() : [];
+    if (missing.length) return `twin prerequisites missing: ${missing.join(", ")}`;
+  } catch (e) {
+    return `lib/twin not loadable: ${(e as Error).message.split("\n")[0]}`;
+  }
+  const others = otherNeutronServers();
+  if (others.length) return `another twin (neutron-server pid ${others.join(", ")}) is running on this machine; not started next to it`;
+  return undefined;
+}
+
+/** BENCHMARKS.md's "Lab twin, repeated" section. */
+export function repeatSection(r: RepeatResult, date: string): string {
+  const head = "## Lab twin, repeated\n\n";
+  if (!r.measured) return `${head}Not measured: ${r.reason}.\n\n`;
+  const ok = r.runs.filter((x) => x.exitCode === 0).length;
+  let streak = 0;
+  let best = 0;
+  for (const x of r.runs) {
+    streak = x.exitCode === 0 ? streak + 1 : 0;
+    best = Math.max(best, streak);
+  }
+  const rows = r.runs.map((x) => {
+    const judged = x.findings.filter((f) => !f.signature.startsWith("privsep daemon gone"));
+    const logs = x.findings.length ? x.findings.map((f) => `${f.host} ${f.service}: ${f.signature} x${f.count}`).join("; ") : "none";
+    const result = x.exitCode === 0 ? "PASS" : `FAIL (exit ${x.exitCode}): ${(x.error ?? "").split("\n")[0].slice(0, 160)}`;
+    return `| ${x.run} | ${result} | ${x.seconds.toFixed(1)} | ${judged.length ? "**" : ""}${logs}${judged.length ? "**" : ""} |`;
+  });
+  return (
+    head +
+    `\`dvr-lab lab --layout ${r.layout}\` ${r.runs.length} times in a row (\`npm run bench -- --repeat ${r.runs.length} --layout ${r.layout}\`), measured ${date}: ` +
+    `${ok} of ${r.runs.length} passed, longest run of consecutive passes ${best}. Logs: the signatures found in the services' logs of that run (bold: a failure signature).\n\n` +
+    `| run | result | s | signatures in the logs |\n|---|---|---|---|\n${rows.join("\n")}\n\n`
+  );
 }
