@@ -430,6 +430,7 @@ npm run bench                        # build, ~${Math.max(1, Math.round(elapsedS
 npm run bench -- --runs 9 --sizes 200
 npm run bench -- --twin              # root: adds every lab twin run (~15 min)
 npm run bench -- --twin-only         # root: only those; rewrites the "Lab twin" section
+npm run bench -- --repeat 3 --layout upstream   # root: the lab run 3 times in a row, causes from the logs
 node --cpu-prof dist/bench/synth-one.js 200 constructs   # profile one synth
 \`\`\`
 `;
