@@ -171,6 +171,27 @@ async function inQrouters(lab: FaultTarget, fault: string, host: string, routers
   return routers.map((r) => `${host} qrouter-${ids[r]} (${r}): ${what}`);
 }
 
+/**
+ * A fault that changes the qrouter namespaces of the DVR routers serving the VMs of the lab's first
+ * dvr host with VMs, on the node after the apply, and reverts it: `inject`/`undo` are [shell line
+ * run in each namespace, what it did].
+ */
+function qrouterNamespaceFault(
+  name: FaultName,
+  d: LabDescription,
+  x: { change: string; effect: string; inject: [string, string]; undo: [string, string] },
+): FaultPlan {
+  const host = dvrVmHost(d, name);
+  const routers = dvrRoutersOf(d, host, false);
+  if (!routers.length) throw new Error(`fault ${name}: no distributed router serves a VM on ${host}`);
+  return {
+    name,
+    summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} ${x.change} on the node after the apply (${x.effect})`,
+    inject: (lab) => inQrouters(lab, name, host, routers, ...x.inject),
+    undo: (lab) => inQrouters(lab, name, host, routers, ...x.undo),
+  };
+}
+
 /** The same-node DVR row on `host` (a VM of one subnet to a VM of another, both there). */
 function sameNodeDvrRow(d: LabDescription, host: string, fault: string): { source: VmModel; target: VmModel; router: string } {
   const vm = (n: string) => d.vms.find((v) => v.name === n);
@@ -265,28 +286,20 @@ export function planFault(name: string, d: LabDescription): FaultPlan {
         },
       };
     }
-    case "qrouter-no-forwarding": {
-      const host = dvrVmHost(d, name);
-      const routers = dvrRoutersOf(d, host, false);
-      if (!routers.length) throw new Error(`fault ${name}: no distributed router serves a VM on ${host}`);
-      return {
-        name,
-        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} set net.ipv4.ip_forward = 0 on the node after the apply (the router gets the packets and drops them)`,
-        inject: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.ip_forward", 0),
-        undo: (lab) => qrouterSysctl(lab, name, host, routers, "net.ipv4.ip_forward", 1),
-      };
-    }
-    case "qrouter-firewall-drop": {
-      const host = dvrVmHost(d, name);
-      const routers = dvrRoutersOf(d, host, false);
-      if (!routers.length) throw new Error(`fault ${name}: no distributed router serves a VM on ${host}`);
-      return {
-        name,
-        summary: `${host}'s qrouter namespace(s) of ${routers.join(", ")} get an iptables rule "-I FORWARD 1 -j DROP" on the node after the apply (a stray firewall rule: the router gets the packets and drops them)`,
-        inject: (lab) => inQrouters(lab, name, host, routers, "iptables -I FORWARD 1 -j DROP", "iptables -I FORWARD 1 -j DROP"),
-        undo: (lab) => inQrouters(lab, name, host, routers, "iptables -D FORWARD -j DROP", "iptables -D FORWARD -j DROP"),
-      };
-    }
+    case "qrouter-no-forwarding":
+      return qrouterNamespaceFault(name, d, {
+        change: "set net.ipv4.ip_forward = 0",
+        effect: "the router gets the packets and drops them",
+        inject: ["sysctl -qw net.ipv4.ip_forward=0", "net.ipv4.ip_forward=0"],
+        undo: ["sysctl -qw net.ipv4.ip_forward=1", "net.ipv4.ip_forward=1"],
+      });
+    case "qrouter-firewall-drop":
+      return qrouterNamespaceFault(name, d, {
+        change: 'get an iptables rule "-I FORWARD 1 -j DROP"',
+        effect: "a stray firewall rule: the router gets the packets and drops them",
+        inject: ["iptables -I FORWARD 1 -j DROP", "iptables -I FORWARD 1 -j DROP"],
+        undo: ["iptables -D FORWARD -j DROP", "iptables -D FORWARD -j DROP"],
+      });
     case "vm-port-dead-vlan": {
       const host = dvrVmHost(d, name);
       // The TARGET of the same-node row: the rows towards it still send (the VMs that ping are
