@@ -9,6 +9,7 @@ import { synthLayout } from "../lib/twin/lab";
 import { planTwin } from "../lib/twin/plan";
 import { baseSettings, renderIni, setIniKeys, transportUrl, type KeystoneSite } from "../lib/twin/site-config";
 import { sshdConfig } from "../lib/twin/ssh";
+import { hostFiles } from "../lib/twin/units";
 
 const stack = synthLayout("reference");
 const plan = planTwin(descriptionFromStack(stack));
@@ -91,3 +92,26 @@ test("the real deploy finds the stack's VerifyHook (the resource it re-runs with
   expect(verifyHookAddresses(stack)).toEqual(["terraform_data.DvrLab_Verify_AEE833A5"]);
   expect(verifyHookAddresses({ resource: {} })).toEqual([]);
 });
+
+describe("the files a twin host's services need (lib/twin/units.ts)", () => {
+  const names = (files: ReturnType<typeof hostFiles>) => files.map((f) => f.path.replace("/s/hosts/", ""));
+
+  test("the controller: sshd, MariaDB, RabbitMQ (config on its management address), neutron-server; unit scripts executable", () => {
+    const files = hostFiles(host("ctrl1"), "/s/hosts/ctrl1", "/s");
+    expect(names(files)).toEqual(["ctrl1/sshd_config", "ctrl1/units/ssh.sh", "ctrl1/units/mariadb.sh", "ctrl1/rabbit/rabbitmq.conf", "ctrl1/rabbit/enabled_plugins", "ctrl1/units/rabbitmq-server.sh", "ctrl1/units/neutron-server.sh"]);
+    for (const f of files) expect(f.mode).toBe(f.path.includes("/units/") ? 0o755 : undefined);
+    const sshd = files.find((f) => f.path.endsWith("sshd_config"))!.text;
+    expect(sshd).toContain(`ListenAddress ${host("ctrl1").mgmtIp}`);
+    expect(sshd).toContain("AuthorizedKeysFile /s/authorized_keys");
+    expect(files.find((f) => f.path.endsWith("rabbitmq.conf"))!.text).toBe(`loopback_users = none\nlisteners.tcp.default = ${host("ctrl1").mgmtIp}:5672\n`);
+    expect(files.find((f) => f.path.endsWith("mariadb.sh"))!.text).toContain("--bind-address=127.0.0.1");
+  });
+
+  test("an agent host: sshd, OVS (ovsdb-server, ovs-vswitchd) and one unit per neutron service it runs", () => {
+    const h = host("com1");
+    const files = hostFiles(h, "/s/hosts/com1", "/s");
+    expect(names(files)).toEqual(["com1/sshd_config", "com1/units/ssh.sh", "com1/units/ovsdb-server.sh", "com1/units/ovs-vswitchd.sh", ...h.services.map((x) => `com1/units/${x}.sh`)]);
+    expect(files.find((f) => f.path.endsWith("ovsdb-server.sh"))!.text).toContain("ovsdb-tool create /run/openvswitch/conf.db");
+  });
+});
+
