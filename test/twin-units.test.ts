@@ -10,6 +10,7 @@ import { planTwin } from "../lib/twin/plan";
 import { baseSettings, renderIni, setIniKeys, transportUrl, type KeystoneSite } from "../lib/twin/site-config";
 import { sshdConfig } from "../lib/twin/ssh";
 import { hostFiles } from "../lib/twin/units";
+import { AgentHealer, DEADLOCK_SIGNATURE, MAX_AGENT_RESTARTS } from "../lib/twin/repairs";
 
 const stack = synthLayout("reference");
 const plan = planTwin(descriptionFromStack(stack));
@@ -112,6 +113,45 @@ describe("the files a twin host's services need (lib/twin/units.ts)", () => {
     const files = hostFiles(h, "/s/hosts/com1", "/s");
     expect(names(files)).toEqual(["com1/sshd_config", "com1/units/ssh.sh", "com1/units/ovsdb-server.sh", "com1/units/ovs-vswitchd.sh", ...h.services.map((x) => `com1/units/${x}.sh`)]);
     expect(files.find((f) => f.path.endsWith("ovsdb-server.sh"))!.text).toContain("ovsdb-tool create /run/openvswitch/conf.db");
+  });
+});
+
+describe("the twin's repair of the privsep race (lib/twin/repairs.ts)", () => {
+  test("an agent whose log since its start shows the race is restarted and the repair recorded, at most MAX_AGENT_RESTARTS times, then a named failure", async () => {
+    const logs: Record<string, string> = { "com1/neutron-l3-agent": "started\n", "com2/neutron-l3-agent": "started\n" };
+    const restarts: string[] = [];
+    const repairs: string[] = [];
+    let t = 0;
+    const healer = new AgentHealer({
+      agents: () => [{ host: "com1", service: "neutron-l3-agent" }, { host: "com2", service: "neutron-l3-agent" }],
+      logSinceStart: (h, s) => logs[`${h}/${s}`],
+      restart: async (h, s) => {
+        restarts.push(`${h}/${s}`);
+        logs[`${h}/${s}`] = "started again\n"; // a restart begins a new log section
+      },
+      repaired: (l) => repairs.push(l),
+      now: () => t,
+    });
+    await healer.heal();
+    expect(restarts).toEqual([]);
+    for (let i = 1; i <= MAX_AGENT_RESTARTS; i++) {
+      logs["com2/neutron-l3-agent"] += `privsep log: ${DEADLOCK_SIGNATURE}\n`;
+      await healer.heal();
+      expect(restarts).toHaveLength(i);
+    }
+    expect(restarts).toEqual(Array(MAX_AGENT_RESTARTS).fill("com2/neutron-l3-agent"));
+    expect(repairs[0]).toBe(`neutron-l3-agent on com2 restarted: its log shows the eventlet/privsep start-up deadlock ("${DEADLOCK_SIGNATURE}")`);
+    logs["com2/neutron-l3-agent"] += `${DEADLOCK_SIGNATURE}\n`;
+    await expect(healer.heal()).rejects.toThrow(`dvr-lab twin: neutron-l3-agent on com2 hung again after ${MAX_AGENT_RESTARTS} restarts`);
+    // maybeHeal: at most every 3 s.
+    const quiet = new AgentHealer({ agents: () => [{ host: "com1", service: "neutron-l3-agent" }], logSinceStart: () => DEADLOCK_SIGNATURE, restart: async () => void restarts.push("q"), repaired: () => undefined, now: () => t });
+    const before = restarts.length;
+    await quiet.maybeHeal();
+    t = 2000;
+    await quiet.maybeHeal();
+    t = 3500;
+    await quiet.maybeHeal();
+    expect(restarts.length - before).toBe(2);
   });
 });
 

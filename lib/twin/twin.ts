@@ -34,6 +34,7 @@ import {
 } from "./site-config";
 import { TwinSsh } from "./ssh";
 import { hostFiles } from "./units";
+import { AgentHealer } from "./repairs";
 import { Cloud } from "./cloud/cloud";
 import { CloudPlan, keystoneUrl, planCloud, REGION } from "./cloud/plan";
 import { CloudRest } from "./cloud/rest";
@@ -43,11 +44,7 @@ import { defaultStateDir, underHostTmpfs } from "./state-dir";
 
 export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
 
-/** What an agent's log shows when it hung in the eventlet/oslo.privsep start-up race. */
-export const DEADLOCK_SIGNATURE = "greenlet.error: cannot switch to a different thread";
-
-/** Restarts of one agent for that deadlock per bring-up before `up` fails (the race is per start). */
-export const MAX_AGENT_RESTARTS = 2;
+export { DEADLOCK_SIGNATURE, MAX_AGENT_RESTARTS } from "./repairs";
 
 export type { TwinVmState };
 
@@ -175,9 +172,13 @@ export class Twin {
   private readonly log: (line: string) => void;
   private readonly t0 = Date.now();
   private serverSiteSettings: readonly IniSetting[] = [];
-  /** Restarts per "host/service" by healHungAgents. */
-  private readonly healed = new Map<string, number>();
-  private lastHeal = 0;
+  /** Restarts agents that hit the privsep race (lib/twin/repairs.ts). */
+  private readonly healer = new AgentHealer({
+    agents: () => this.plan.hosts.flatMap((h) => h.services.filter((x) => /^neutron-.*-agent$/.test(x)).map((service) => ({ host: h.name, service }))),
+    logSinceStart: (host, service) => this.logSinceStart(host, service),
+    restart: async (host, service) => void (await this.sh(host, `systemctl restart ${service}`, `restart ${service} on ${host}`)),
+    repaired: (line) => this.repaired(line),
+  });
   private cloudPlan?: CloudPlan;
   private cloudRest?: CloudRest;
   private standInCache?: HypervisorStandIn;
@@ -765,34 +766,14 @@ export class Twin {
     return text.slice(Math.max(0, text.lastIndexOf("Logging enabled!")));
   }
 
-  /** healHungAgents, at most every 3 s (called from the bring-up's polling loops). */
-  private async maybeHeal(): Promise<void> {
-    if (Date.now() - this.lastHeal < 3000) return;
-    this.lastHeal = Date.now();
-    await this.healHungAgents();
+  private maybeHeal(): Promise<void> {
+    return this.healer.maybeHeal();
   }
 
-  /**
-   * Restarts an agent whose log (since its last start) shows the eventlet/oslo.privsep start-up
-   * deadlock "greenlet.error: cannot switch to a different thread": seen in 1 of 12 bring-ups on a
-   * loaded machine (com1's L3 agent then never processed a router: no qr- device, no update
-   * finished, while it still reported alive) and again in a CI run, where the restart repaired it.
-   * At most MAX_AGENT_RESTARTS per agent and bring-up, then it throws.
-   */
-  public async healHungAgents(): Promise<void> {
-    for (const h of this.plan.hosts) {
-      for (const svc of h.services.filter((x) => /^neutron-.*-agent$/.test(x))) {
-        if (!this.logSinceStart(h.name, svc).includes(DEADLOCK_SIGNATURE)) continue;
-        const key = `${h.name}/${svc}`;
-        const n = this.healed.get(key) ?? 0;
-        if (n >= MAX_AGENT_RESTARTS) throw new Error(`dvr-lab twin: ${svc} on ${h.name} hung again after ${n} restarts (its log: "${DEADLOCK_SIGNATURE}")`);
-        this.healed.set(key, n + 1);
-        await this.sh(h.name, `systemctl restart ${svc}`, `restart ${svc} on ${h.name}`);
-        this.repaired(`${svc} on ${h.name} restarted: its log shows the eventlet/privsep start-up deadlock ("${DEADLOCK_SIGNATURE}")`);
-      }
-    }
+  /** Restarts an agent whose log since its start shows the privsep race (AgentHealer.heal). */
+  public healHungAgents(): Promise<void> {
+    return this.healer.heal();
   }
-
 
   // -------------------------------------------------------------------------------------------
   // status and teardown
