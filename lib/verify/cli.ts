@@ -42,6 +42,9 @@ measurement:
   --pings N                  marked pings per row after one warm-up (default 5)
   --min-forwarded N          marker packets a namespace must forward per direction (default: N pings)
   --window all|row           all rows in one window (default, fewest node commands) or one per row
+  --agent-report-wait S      before the gate, wait up to S s (default 40; 0: off) for every alive
+                             agent's next state report, so that a configuration an agent reported
+                             before a push restarted it is not judged (Neutron shows the last report)
   --continue-after-gate-failure
                              measure the data plane even if the gate failed (exit stays 1)
 output:
@@ -65,6 +68,7 @@ export interface CliOptions {
   reportDir?: string;
   pings: number;
   minForwarded?: number;
+  agentReportWaitSeconds?: number;
   window: WindowMode;
   vmUser?: string;
   vmKey?: string;
@@ -94,6 +98,7 @@ export const SPEC = {
     pings: { type: "integer", min: 1, max: 1000, default: 5 },
     "min-forwarded": { type: "integer", min: 1, max: 1000 },
     window: { type: "string", choices: ["all", "row"], default: "all" },
+    "agent-report-wait": { type: "integer", min: 0, max: 600 },
     "vm-user": { type: "string" },
     "vm-key": { type: "string" },
     "vm-via": { type: "string" },
@@ -145,6 +150,7 @@ export function parseArgs(args: readonly string[]): CliOptions {
   ];
   for (const [k, x] of strings) if (x !== undefined) (o as unknown as Record<string, unknown>)[k] = x;
   if (v["min-forwarded"] !== undefined) o.minForwarded = v["min-forwarded"];
+  if (v["agent-report-wait"] !== undefined) o.agentReportWaitSeconds = v["agent-report-wait"];
   return o;
 }
 
@@ -276,6 +282,7 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
     pings: o.pings,
     window: o.window,
     ...(o.minForwarded ? { minForwarded: o.minForwarded } : {}),
+    ...(o.agentReportWaitSeconds !== undefined ? { agentReportWaitSeconds: o.agentReportWaitSeconds } : {}),
     continueAfterGateFailure: o.continueAfterGateFailure,
   };
   if (o.plan) {

@@ -36,8 +36,9 @@ const OVS = "Open vSwitch agent";
  * to the host role; OVS agents with l2_population and enable_distributed_routing; routers'
  * `distributed` flag as described (admin view); VM ports bound to the hosts they were pinned to.
  * Also resolves the ids the data-plane phase needs. Never throws: API errors become failed checks.
+ * `listed`: the agent list to judge (verify() passes the one after awaitAgentReports); default: one GET.
  */
-export async function runGate(description: LabDescription, api: NeutronApi): Promise<GateResult> {
+export async function runGate(description: LabDescription, api: NeutronApi, listed?: Record<string, unknown>[]): Promise<GateResult> {
   const checks: GateCheck[] = [];
   const resolved: {
     routerIds: Record<string, string>;
@@ -52,7 +53,7 @@ export async function runGate(description: LabDescription, api: NeutronApi): Pro
 
   let agents: Record<string, unknown>[];
   try {
-    agents = await api.listAgents();
+    agents = listed ?? (await api.listAgents());
   } catch (e) {
     add({ id: "api", target: { kind: "request", request: "GET /v2.0/agents" }, ok: false, expected: "agent list", actual: (e as Error).message });
     return { ok: false, checks, resolved, error: (e as Error).message };

@@ -7,6 +7,7 @@
 import type { LabDescription, RoutingHop, TopologyRow, VmModel } from "../model/topology";
 import { gateCheck, type GateCheck } from "./checks";
 import { runGate, type GateResult, type Resolved } from "./gate";
+import { awaitAgentReports } from "./agent-reports";
 import { causeOf } from "./checks";
 import { classifyNamespace } from "./parsers";
 import { groupBy } from "./vm-executor";
@@ -56,6 +57,12 @@ export interface VerifyOptions {
   readonly waitSeconds?: number;
   /** Pause after captures start and before they stop (ms). @default 700 */
   readonly settleMs?: number;
+  /**
+   * Longest wait (s) before the gate for every alive expected agent's next state report, so that the
+   * gate judges the configuration an agent runs with now, not one a process the push just restarted
+   * reported (lib/verify/agent-reports.ts); 0: judge the agent list as first read. @default 40
+   */
+  readonly agentReportWaitSeconds?: number;
 }
 
 export interface VerifyDeps {
@@ -156,7 +163,7 @@ export function plan(d: LabDescription, vm: VmExecutor, options: VerifyOptions =
   const hosts = probeHosts(d);
   const out: PlannedCommand[] = [];
   const apiCalls = 1 + d.routers.length + (d.external ? 1 : 0) + 2 * d.subnets.length + d.vms.length;
-  out.push({ host: "neutron-api", phase: "gate", detail: `${apiCalls} GET requests (agents, routers, networks, subnets, ports)` });
+  out.push({ host: "neutron-api", phase: "gate", detail: `${apiCalls} GET requests (agents, routers, networks, subnets, ports), after GET /agents each second until every alive agent reported (at most ${options.agentReportWaitSeconds ?? 40} s)` });
   for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: "ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr; ovs-appctl dpif/show (VXLAN ports); ovs-ofctl --no-names dump-flows br-tun (output ports)" });
   windowsOf(d, options.window ?? "all").forEach((rows, w) => {
     for (const c of vm.plan(pingBatch(d, rows, 1, 2, true), d)) out.push({ ...c, phase: "warmup", window: w });
@@ -183,7 +190,15 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   const hosts = probeHosts(d);
 
   log(`gate: asking Neutron`);
-  const gate = await runGate(d, deps.neutron);
+  let listed: Record<string, unknown>[] | undefined;
+  try {
+    const w = await awaitAgentReports(d, deps.neutron, { seconds: options.agentReportWaitSeconds ?? 40, sleep, log });
+    listed = w.agents;
+    for (const s of w.stale) notes.push(`${s.agent} on ${s.host} sent no state report within ${options.agentReportWaitSeconds ?? 40} s (last heartbeat ${s.heartbeat}): the gate judged the configuration it reported then.`);
+  } catch {
+    listed = undefined; // the gate's own GET reports the API failure as a check
+  }
+  const gate = await runGate(d, deps.neutron, listed);
   log(`gate: ${gate.ok ? "passed" : "FAILED"} (${gate.checks.filter((c) => !c.ok).length} of ${gate.checks.length} checks failed)`);
 
   let structureChecks: GateCheck[] = [];

@@ -30,6 +30,8 @@ describe("dvr-lab verify arguments", () => {
       window: "row",
       neutronUrl: "http://192.0.2.2:9696",
     });
+    expect(parseArgs(["--description", "d.json", "--access", "a.json", "--agent-report-wait", "0"])).toMatchObject({ agentReportWaitSeconds: 0 });
+    expect(parseArgs(["--description", "d.json", "--access", "a.json"])).not.toHaveProperty("agentReportWaitSeconds");
   });
 
   test.each([
@@ -39,6 +41,8 @@ describe("dvr-lab verify arguments", () => {
     [["--description", "a"], /exactly one of --access/],
     [["--description", "a", "--access", "x", "--pings", "0"], /integer from 1/],
     [["--description", "a", "--access", "x", "--window", "pair"], /--window must be/],
+    [["--description", "a", "--access", "x", "--agent-report-wait", "abc"], /--agent-report-wait/],
+    [["--description", "a", "--access", "x", "--agent-report-wait", "601"], /--agent-report-wait/],
     [["--description", "a", "--access", "x", "--bogus"], /unknown option --bogus/],
     [["--description"], /--description needs a value/],
   ])("rejects %j", (args, msg) => {

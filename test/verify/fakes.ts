@@ -27,9 +27,13 @@ function jsonList(file: string, key: string): Record<string, unknown>[] {
 export class FakeNeutron implements NeutronApi {
   public calls: string[] = [];
   constructor(private readonly agentsFile = "agents.json", private readonly patch: (kind: string, objs: Record<string, unknown>[]) => Record<string, unknown>[] = (_, o) => o) {}
+  /** Live agents report: each list shows a newer heartbeat than the one before (awaitAgentReports waits for one). */
+  private lists = 0;
   async listAgents() {
     this.calls.push("agents");
-    return this.patch("agents", jsonList(this.agentsFile, "agents"));
+    const n = this.lists++;
+    const agents = jsonList(this.agentsFile, "agents").map((a) => (typeof a.heartbeat_timestamp === "string" ? { ...a, heartbeat_timestamp: `${a.heartbeat_timestamp}+${n}` } : a));
+    return this.patch("agents", agents);
   }
   async routersByName(name: string) {
     this.calls.push(`routers?name=${name}`);
