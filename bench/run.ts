@@ -492,6 +492,7 @@ async function main(): Promise<void> {
     const old = readFileSync(file, "utf8");
     if (!twin) text = keepSection(text, old, "## Lab twin");
     text = keepSection(text, old, "## Toolchain");
+    text = keepSection(text, old, "## Lab twin, repeated"); // only `--repeat N` measures it
     // Measured by hand (npm test's wall time, issue 17): never part of a bench run.
     text = keepSection(text, old, "## Tests");
     writeFileSync(file, text);
