@@ -84,7 +84,7 @@ export function ofprotoRequest(key: string, r: Pick<DirectionResult, "from" | "t
   let entry: TraceEntry | undefined;
   let dlSrc: string | undefined;
   let dlDst: string | undefined;
-  let host = last.host;
+  const host = last.host;
   let bridge: OfprotoRequest["bridge"] = "br-int";
   if (last.kind === "vm-port" && last.stage === "sent" && srcPort && srcGw) {
     entry = { kind: "port", portId: srcPort.id, label: `VM ${src.name}'s port` };
@@ -105,7 +105,6 @@ export function ofprotoRequest(key: string, r: Pick<DirectionResult, "from" | "t
     entry = { kind: "tunnel", remoteIp, localIp, vni, label: `the VXLAN tunnel from ${last.peer}` };
     dlSrc = inner;
     bridge = "br-tun";
-    host = last.host;
   }
   if (!entry || !dlSrc || !dlDst) return undefined;
 
