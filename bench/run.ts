@@ -10,6 +10,9 @@
  *   npm run bench -- --repeat N [--layout reference|upstream]
  *                                      root: the whole lab run N times in a row, failures with the causes
  *                                      in the logs; rewrites the "Lab twin, repeated" section
+ *   npm run bench -- --repeat N --bring-up [--layout L]
+ *                                      root: the bare cloud twin brought up N times (the first cold), the
+ *                                      seed's check, down; rewrites "Cloud twin bring-up, repeated"
  *   npm run bench -- --no-write        print only, leave BENCHMARKS.md alone
  */
 import { spawn } from "child_process";
@@ -18,7 +21,7 @@ import { join } from "path";
 import { machineInfo, MachineInfo } from "./machine";
 import { BENCH_SIZES, BenchSize, parseSize } from "./shape";
 import type { SynthSample } from "./synth-one";
-import { benchTwin, otherNeutronServers, repeatLab, repeatSection, TwinResult } from "./twin";
+import { benchTwin, bringUpSection, otherNeutronServers, repeatBringUp, repeatLab, repeatSection, TwinResult } from "./twin";
 import { PlanCounts, planCounts } from "./verify-plan";
 import { benchToolchain, replaceSection, toolchainSection } from "./toolchain";
 
@@ -46,11 +49,13 @@ interface Options {
   write: boolean;
   /** `--repeat N`: the lab run N times (reliability); only that, rewrites "## Lab twin, repeated". */
   repeat?: number;
+  /** With `--repeat N`: bare cloud bring-ups instead of whole lab runs ("## Cloud twin bring-up, repeated"). */
+  bringUp: boolean;
   layout: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, write: true, layout: "reference" };
+  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, write: true, bringUp: false, layout: "reference" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--twin") o.twin = true;
@@ -60,15 +65,17 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--runs") o.runs = Math.max(1, Number(argv[++i]));
     else if (a === "--repeat") o.repeat = Number(argv[++i]);
     else if (a === "--layout") o.layout = argv[++i];
+    else if (a === "--bring-up") o.bringUp = true;
     else if (a === "--sizes") o.sizes = argv[++i].split(",").map((s) => parseSize(s.trim()));
     else if (a === "-h" || a === "--help") {
-      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only | --repeat N [--layout reference|upstream]] [--no-write]\n");
+      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only | --repeat N [--bring-up] [--layout reference|upstream]] [--no-write]\n");
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.runs)) throw new Error("--runs needs an integer");
   if (o.repeat !== undefined && !(Number.isInteger(o.repeat) && o.repeat >= 1 && o.repeat <= 100)) throw new Error("--repeat needs an integer from 1 to 100");
   if (!["reference", "upstream"].includes(o.layout)) throw new Error(`--layout: "${o.layout}" is not a layout; use reference or upstream`);
+  if (o.bringUp && o.repeat === undefined) throw new Error("--bring-up goes with --repeat N");
   if (o.twinOnly) o.twin = true;
   return o;
 }
@@ -431,6 +438,7 @@ npm run bench -- --runs 9 --sizes 200
 npm run bench -- --twin              # root: adds every lab twin run (~15 min)
 npm run bench -- --twin-only         # root: only those; rewrites the "Lab twin" section
 npm run bench -- --repeat 3 --layout upstream   # root: the lab run 3 times in a row, causes from the logs
+npm run bench -- --repeat 20 --bring-up         # root: the bare cloud twin up/down 20 times (first cold)
 node --cpu-prof dist/bench/synth-one.js 200 constructs   # profile one synth
 \`\`\`
 `;
@@ -448,6 +456,10 @@ async function main(): Promise<void> {
     writeFileSync(file, replaceSection(readFileSync(file, "utf8"), heading, section));
     process.stdout.write(`updated the ${heading.slice(3)} section of BENCHMARKS.md\n`);
   };
+  if (o.repeat !== undefined && o.bringUp) {
+    rewrite("## Cloud twin bring-up, repeated", bringUpSection(await repeatBringUp(o.repeat, o.layout, log), m.date));
+    return;
+  }
   if (o.repeat !== undefined) {
     rewrite("## Lab twin, repeated", repeatSection(await repeatLab(o.repeat, o.layout, log), m.date));
     return;
@@ -493,6 +505,7 @@ async function main(): Promise<void> {
     if (!twin) text = keepSection(text, old, "## Lab twin");
     text = keepSection(text, old, "## Toolchain");
     text = keepSection(text, old, "## Lab twin, repeated"); // only `--repeat N` measures it
+    text = keepSection(text, old, "## Cloud twin bring-up, repeated"); // only `--repeat N --bring-up`
     // Measured by hand (npm test's wall time, issue 17): never part of a bench run.
     text = keepSection(text, old, "## Tests");
     writeFileSync(file, text);
