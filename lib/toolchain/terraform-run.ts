@@ -111,10 +111,30 @@ export interface TerraformRunOptions {
 
 /** Runs the CLI asynchronously; resolves with its exit code (a signal counts as 128 + n). */
 export function runTerraformAsync(t: TerraformToolchain, args: readonly string[], o: TerraformRunOptions): Promise<number> {
+  return runLines([...(o.prefix ?? []), t.binary, ...args], {
+    cwd: o.cwd,
+    env: terraformEnv(t, o.env),
+    header: `$ ${t.label} ${args.join(" ")}`,
+    ...(o.logFile ? { logFile: o.logFile } : {}),
+    onLine: (line) => {
+      o.onLine?.(line);
+      const e = parseTerraformJsonLine(line);
+      if (e) o.onEvent?.(e);
+    },
+  });
+}
+
+/**
+ * Runs argv, hands each line of stdout and stderr to `onLine` (and appends it to `logFile`, after
+ * `header`), and resolves with the exit code (a signal counts as 128 + n).
+ */
+export function runLines(
+  argv: readonly string[],
+  o: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly logFile?: string; readonly header?: string; readonly onLine: (line: string) => void },
+): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const argv = [...(o.prefix ?? []), t.binary, ...args];
-    if (o.logFile) appendFileSync(o.logFile, `\n$ ${t.label} ${args.join(" ")}\n`);
-    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: terraformEnv(t, o.env), stdio: ["ignore", "pipe", "pipe"] });
+    if (o.logFile) appendFileSync(o.logFile, `\n${o.header ?? `$ ${argv.join(" ")}`}\n`);
+    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ["ignore", "pipe", "pipe"] });
     const feed = (buf: { rest: string }) => (chunk: Buffer) => {
       buf.rest += chunk.toString("utf8");
       const lines = buf.rest.split("\n");
@@ -123,9 +143,7 @@ export function runTerraformAsync(t: TerraformToolchain, args: readonly string[]
     };
     const handle = (line: string) => {
       if (o.logFile) appendFileSync(o.logFile, line + "\n");
-      o.onLine?.(line);
-      const e = parseTerraformJsonLine(line);
-      if (e) o.onEvent?.(e);
+      o.onLine(line);
     };
     const out = { rest: "" };
     const err = { rest: "" };
