@@ -5,6 +5,7 @@ import { descriptionFromStack } from "../model/description-reader";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { terraformToolchain, TerraformToolchain } from "../toolchain/terraform";
 import { newTally, progressLines, runTerraformAsync, TerraformEvent, TerraformTally } from "../toolchain/terraform-run";
+import { runCdktfDeploy } from "../toolchain/cdktf-run";
 import type { Report } from "../verify/run";
 import { Cloud } from "./cloud/cloud";
 import { novaUrl } from "./cloud-access";
@@ -27,7 +28,7 @@ import { FaultPlan, FaultTarget, planFaults } from "./faults";
 /** One phase of a deploy run, with its wall time. */
 export interface DeployPhase {
   /** `fault X`: X injected and the VerifyHook re-run; `undo X`: X reverted; `healthy again`: the hook after every undo. */
-  readonly name: "twin up" | "init" | "apply" | `fault ${string}` | `undo ${string}` | "healthy again" | "verify again" | "plan again" | "destroy" | "leftovers" | "twin down";
+  readonly name: "twin up" | "init" | "apply" | "cdktf deploy" | `fault ${string}` | `undo ${string}` | "healthy again" | "verify again" | "plan again" | "destroy" | "leftovers" | "twin down";
   readonly seconds: number;
   readonly ok: boolean;
   readonly detail?: string;
@@ -59,6 +60,18 @@ export interface DeployOptions {
    * @default - none
    */
   readonly faults?: readonly string[];
+  /**
+   * Apply the way a user of the examples does: `cdktf deploy <stack> --auto-approve
+   * --skip-provider-lock` in a cdktf project whose app (`command`) synthesizes the stack (the
+   * examples: `node <package>/dist/lib/twin/layout-app.js <layout>`). The project is
+   * `<stackDir>.cdktf`, beside the stack folder (so that the hook's `npx --no-install dvr-lab`
+   * resolves this package); its state is the stack's default local one there
+   * (terraform.<stack>.tfstate); the later commands (verify again, plan again, destroy) run plain
+   * terraform in the stack folder cdktf wrote. Not with `faults`: they edit the synthesized stack,
+   * which plain terraform applies.
+   * @default - terraform init + apply in stackDir
+   */
+  readonly cdktfApp?: { readonly command: string; readonly stack: string };
   /** Skip the destroy (the twin still goes down). @default false */
   readonly skipDestroy?: boolean;
   /**
@@ -120,6 +133,8 @@ export interface DeployResult {
   readonly error?: string;
   readonly seconds: number;
   readonly terraform: string;
+  /** How the stack was applied: `cdktf deploy` (an example, DeployOptions.cdktfApp) or `terraform apply`. */
+  readonly appliedWith: "cdktf deploy" | "terraform apply";
 }
 
 /** The TF_VAR_* a site's Terraform gets from the twin: node addresses and host keys, the operator's key, image and flavor. */
@@ -207,6 +222,8 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as Record<string, unknown>;
   const description = descriptionFromStack(stack);
   const name = opts.name ?? description.name;
+  /** `cdktf deploy` (an example without faults: DeployOptions.cdktfApp), else plain terraform. */
+  const viaCdktf = opts.cdktfApp && !opts.faults?.length ? opts.cdktfApp : undefined;
   const stateDir = resolve(opts.stateDir ?? defaultStateDir(name));
   // Default: beside the hook's own reports in the stack folder (build output, like cdk.tf.json).
   const reportDir = opts.reportDir ? resolve(opts.reportDir) : join(stackDir, "dvr-lab-reports", `${name}-lab`);
@@ -248,6 +265,7 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
       ...(error ? { error } : {}),
       seconds: s(t0),
       terraform: tf.label,
+      appliedWith: viaCdktf ? "cdktf deploy" : "terraform apply",
     };
     const { description: _d, report: _r, reports: _rs, faults: fs, ...summary } = result;
     const faultSummary = fs?.map(({ report: fr, ...f }) => ({ ...f, verdict: fr?.verdict }));
@@ -296,7 +314,16 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   });
   // A fault run works on a copy of the stack folder (its cdk.tf.json edited per fault); the copy
   // sits beside the original so that the hook's `npx --no-install dvr-lab` resolves the same way.
-  const workDir = plans.length ? `${stackDir}.faults` : stackDir;
+  const projectDir = viaCdktf ? `${stackDir}.cdktf` : undefined;
+  const workDir = plans.length ? `${stackDir}.faults` : viaCdktf ? join(projectDir!, "cdktf.out", "stacks", viaCdktf.stack) : stackDir;
+  if (viaCdktf) {
+    rmSync(projectDir!, { recursive: true, force: true });
+    mkdirSync(projectDir!, { recursive: true });
+    writeFileSync(
+      join(projectDir!, "cdktf.json"),
+      JSON.stringify({ language: "typescript", app: viaCdktf.command, output: "cdktf.out", projectId: `dvr-lab-${name}`, sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} }, null, 2) + "\n",
+    );
+  }
   if (plans.length) {
     rmSync(workDir, { recursive: true, force: true });
     cpSync(stackDir, workDir, { recursive: true, filter: (src) => !/^[/\\](dvr-lab-reports|\.terraform)([/\\]|$)/.test(src.slice(stackDir.length)) });
@@ -377,51 +404,74 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
     }
   };
   try {
-    const initCode = await tfRun("init", ["init", "-input=false", "-no-color", `-backend-config=path=${join(stateDir, "terraform.tfstate")}`]);
-    if (initCode !== 0) throw new Error(`terraform init failed (exit ${initCode}); see ${tfLog}`);
-    const first = plans.find((p) => p.fromFirstApply);
-    if (first) {
-      writeStack(edits.get(first.name)!.stack);
-      log(`fault ${first.name} (from the first apply on): ${first.summary}`);
-    }
-    const apply = newTally();
-    const ta = Date.now();
-    const applyCode = await tfRun("apply", applyArgs, apply, !!first);
-    applied = [...apply.completed].length;
-    if (first) {
-      const outcome = recordFault(first, edits.get(first.name)!.addresses.map((a) => `stack: ${a} edited`), applyCode, apply, ta);
-      await undoFault(first, outcome);
-    } else {
-      collect((opts.verifyRuns ?? 1) > 1 ? "-1" : "", true);
-      if (applyCode !== 0) {
-        throw new Error(`terraform apply failed (exit ${applyCode})${apply.errors.length ? `: ${apply.errors.join("; ").slice(0, 400)}` : ""}${report ? ` (verifier: ${report.verdict})` : ""}; log ${tfLog}`);
-      }
-    }
-    for (const p of plans.filter((x) => x !== first)) {
+    if (viaCdktf) {
+      // The user's command: cdktf synthesizes the app, runs terraform init and apply (its own UI, read back by cdktf-run.ts).
+      log(`cdktf deploy ${viaCdktf.stack} --auto-approve --skip-provider-lock (project ${projectDir})`);
+      const apply = newTally();
       const t = Date.now();
-      log(`fault ${p.name}: ${p.summary}`);
-      let injected: string[];
-      const e = edits.get(p.name);
-      const replaceEdited = e && p.replaceEdited ? e.addresses.map((a) => `-replace=${a}`) : [];
-      if (e) {
-        writeStack(e.stack);
-        injected = e.addresses.map((a) => `stack: ${a} edited${p.replaceEdited ? " (and replaced)" : ""}`);
-      } else {
-        injected = await p.inject!(target);
-        writeStack(stack);
+      const code = await runCdktfDeploy(tf, {
+        projectDir: projectDir!,
+        stack: viaCdktf.stack,
+        env,
+        prefix,
+        logFile: tfLog,
+        onEvent: (e) => {
+          for (const line of progressLines(apply, e, isVerifyHook)) log(`  cdktf deploy: ${line}`);
+        },
+      });
+      applied = apply.completed.size;
+      phase({ name: "cdktf deploy", seconds: s(t), ok: code === 0, detail: `synth, init, apply: ${apply.completed.size} of ${apply.planned.size} resources` });
+      collect((opts.verifyRuns ?? 1) > 1 ? "-1" : "", true);
+      if (code !== 0) {
+        throw new Error(`cdktf deploy failed (exit ${code})${apply.errors.length ? `: ${apply.errors.join("; ").slice(0, 400)}` : ""}${report ? ` (verifier: ${report.verdict})` : ""}; log ${tfLog}`);
       }
-      for (const l of injected) log(`  fault ${p.name}: ${l}`);
-      const tally = newTally();
-      const code = await tfRun(`fault ${p.name}`, [...applyArgs, "-refresh=false", ...replaceHooks, ...replaceEdited], tally, true);
-      await undoFault(p, recordFault(p, injected, code, tally, t));
-    }
-    if (plans.length) {
-      // Every fault undone: the hook (tainted by the failing runs) must pass on the original stack.
-      writeStack(stack);
-      const again = newTally();
-      const code = await tfRun("healthy again", [...applyArgs, ...replaceHooks], again);
-      collect("-healthy-again", true);
-      if (code !== 0) throw new Error(`the lab is not healthy again after the faults were undone (terraform apply exit ${code}${report ? `, verifier ${report.verdict}` : ""}); log ${tfLog}`);
+    } else {
+      const initCode = await tfRun("init", ["init", "-input=false", "-no-color", `-backend-config=path=${join(stateDir, "terraform.tfstate")}`]);
+      if (initCode !== 0) throw new Error(`terraform init failed (exit ${initCode}); see ${tfLog}`);
+      const first = plans.find((p) => p.fromFirstApply);
+      if (first) {
+        writeStack(edits.get(first.name)!.stack);
+        log(`fault ${first.name} (from the first apply on): ${first.summary}`);
+      }
+      const apply = newTally();
+      const ta = Date.now();
+      const applyCode = await tfRun("apply", applyArgs, apply, !!first);
+      applied = [...apply.completed].length;
+      if (first) {
+        const outcome = recordFault(first, edits.get(first.name)!.addresses.map((a) => `stack: ${a} edited`), applyCode, apply, ta);
+        await undoFault(first, outcome);
+      } else {
+        collect((opts.verifyRuns ?? 1) > 1 ? "-1" : "", true);
+        if (applyCode !== 0) {
+          throw new Error(`terraform apply failed (exit ${applyCode})${apply.errors.length ? `: ${apply.errors.join("; ").slice(0, 400)}` : ""}${report ? ` (verifier: ${report.verdict})` : ""}; log ${tfLog}`);
+        }
+      }
+      for (const p of plans.filter((x) => x !== first)) {
+        const t = Date.now();
+        log(`fault ${p.name}: ${p.summary}`);
+        let injected: string[];
+        const e = edits.get(p.name);
+        const replaceEdited = e && p.replaceEdited ? e.addresses.map((a) => `-replace=${a}`) : [];
+        if (e) {
+          writeStack(e.stack);
+          injected = e.addresses.map((a) => `stack: ${a} edited${p.replaceEdited ? " (and replaced)" : ""}`);
+        } else {
+          injected = await p.inject!(target);
+          writeStack(stack);
+        }
+        for (const l of injected) log(`  fault ${p.name}: ${l}`);
+        const tally = newTally();
+        const code = await tfRun(`fault ${p.name}`, [...applyArgs, "-refresh=false", ...replaceHooks, ...replaceEdited], tally, true);
+        await undoFault(p, recordFault(p, injected, code, tally, t));
+      }
+      if (plans.length) {
+        // Every fault undone: the hook (tainted by the failing runs) must pass on the original stack.
+        writeStack(stack);
+        const again = newTally();
+        const code = await tfRun("healthy again", [...applyArgs, ...replaceHooks], again);
+        collect("-healthy-again", true);
+        if (code !== 0) throw new Error(`the lab is not healthy again after the faults were undone (terraform apply exit ${code}${report ? `, verifier ${report.verdict}` : ""}); log ${tfLog}`);
+      }
     }
     if (!opts.leaveUp) await afterApply();
   } catch (e) {
@@ -437,7 +487,11 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
       phase({ name: "twin down", seconds: s(td), ok: r.leftovers.length === 0, detail: `${r.killed} processes${r.leftovers.length ? `, LEFT: ${r.leftovers.join(" ")}` : ""}` });
       if (r.leftovers.length) error = `${error ? `${error}; ` : ""}teardown left processes ${r.leftovers.join(" ")}`;
     }
-    if (workDir !== stackDir) rmSync(workDir, { recursive: true, force: true });
+    if (projectDir) {
+      // The project holds the local state: kept while the lab is left up.
+      if (opts.leaveUp) log(`cdktf project (the lab's Terraform state): ${projectDir}`);
+      else rmSync(projectDir, { recursive: true, force: true });
+    } else if (workDir !== stackDir) rmSync(workDir, { recursive: true, force: true });
   }
   /** The second verifier runs, the second plan, the destroy and what it left. */
   async function afterApply(): Promise<void> {

@@ -18,6 +18,7 @@ export const SPEC = {
     stack: { type: "string" },
     fault: { type: "string" },
     runs: { type: "integer", min: 1, max: 100, default: 1 },
+    "apply-with": { type: "string", choices: ["terraform", "cdktf"], default: "terraform" },
     "report-dir": { type: "string" },
     name: NAME_OPTION,
     "state-dir": { type: "string" },
@@ -61,6 +62,10 @@ options:
   --fault NAME[,NAME...]|all    faults to inject: ${FAULT_NAMES.join(", ")}
   --runs N                      verifier runs, 1 to 100 (default 1: the apply's VerifyHook; each
                                 further run is terraform apply -replace=<hook>)
+  --apply-with terraform|cdktf  how an example is applied: terraform init + apply in its stack
+                                folder (default), or \`cdktf deploy <stack> --skip-provider-lock\`
+                                in a cdktf project beside it, as the examples' users do (not with
+                                --stack or --fault: those apply the synthesized JSON with terraform)
   --report-dir DIR              write report[-N|-FAULT].json/.md, terraform.log and deploy.json
                                 there (default <stack folder>/dvr-lab-reports/<name>-lab)
   --name NAME  --state-dir DIR  twin name / state dir (default: the lab name, <package>/.twin/<name>)
@@ -129,6 +134,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
       ...(o["report-dir"] !== undefined ? { reportDir: o["report-dir"] } : {}),
       runs: o.runs,
+      ...(o["apply-with"] === "cdktf" ? { applyWith: "cdktf" as const } : {}),
       keepLogs: o["keep-logs"],
       log,
       onStateDir: (d) => (stateDir = d),

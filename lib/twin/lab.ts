@@ -3,7 +3,7 @@ import { tmpdir } from "os";
 import { basename, dirname, join, resolve } from "path";
 import type { LabDescription } from "../model/topology";
 import type { Report } from "../verify/run";
-import { DeployResult, FaultOutcome, runDeploy, secondsSince } from "./deploy";
+import { DeployOptions, DeployResult, FaultOutcome, runDeploy, secondsSince } from "./deploy";
 import { packageRoot } from "../push/remote-script";
 
 /**
@@ -31,6 +31,14 @@ export function synthLayoutInto(layout: Layout, outdir: string): string {
   new mod[l.cls](app, l.dir);
   app.synth();
   return join(outdir, "stacks", l.dir);
+}
+
+/**
+ * The cdktf app of an example for `cdktf deploy` (DeployOptions.cdktfApp): lib/twin/layout-app.ts,
+ * whose stack id is the layout's folder name.
+ */
+export function layoutApp(layout: Layout): NonNullable<DeployOptions["cdktfApp"]> {
+  return { command: `${JSON.stringify(process.execPath)} ${JSON.stringify(join(packageRoot(), "dist", "lib", "twin", "layout-app.js"))} ${layout}`, stack: LAYOUTS[layout].dir };
 }
 
 /** Synthesizes an example in-process (into a temp outdir) and returns cdk.tf.json parsed. */
@@ -62,6 +70,12 @@ export interface LabRunOptions {
   readonly runs?: number;
   readonly reportDir?: string;
   readonly keepLogs?: boolean;
+  /**
+   * "cdktf": an example is applied with `cdktf deploy <stack> --skip-provider-lock` from a cdktf
+   * project (DeployOptions.cdktfApp), as its users do; not with `stackFile` or `faults`.
+   * @default "terraform" (terraform init + apply in the stack folder)
+   */
+  readonly applyWith?: "terraform" | "cdktf";
   readonly log?: (line: string) => void;
   /** Called with the state dir before bring-up starts (for a signal handler's teardown). */
   readonly onStateDir?: (stateDir: string) => void;
@@ -77,7 +91,7 @@ export interface LabRunResult {
   /** Wall time per phase (s). */
   readonly seconds: { synth?: number; up?: number; verify: number[]; down?: number; total: number };
   /** The deploy: Terraform's phases, resources applied, the second plan, what destroy left. */
-  readonly deploy?: Pick<DeployResult, "phases" | "applied" | "planAgain" | "leftovers" | "terraform">;
+  readonly deploy?: Pick<DeployResult, "phases" | "applied" | "planAgain" | "leftovers" | "terraform" | "appliedWith">;
   /** The faults of a fault run, in the order they went in. */
   readonly faults?: FaultOutcome[];
   /**
@@ -100,12 +114,14 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
   const s = secondsSince;
   let synthSeconds: number | undefined;
   let stackDir: string;
+  let cdktfApp: DeployOptions["cdktfApp"];
   if (opts.stackFile) {
     stackDir = dirname(resolve(opts.stackFile));
     if (basename(opts.stackFile) !== "cdk.tf.json") throw new Error(`dvr-lab lab: --stack must name a synthesized cdk.tf.json in its stack folder (got ${opts.stackFile})`);
   } else {
     const t = Date.now();
     stackDir = synthLayoutInto(opts.layout ?? "reference", join(packageRoot(), "cdktf.out"));
+    if (opts.applyWith === "cdktf") cdktfApp = layoutApp(opts.layout ?? "reference");
     synthSeconds = s(t);
     log(`synthesized ${LAYOUTS[opts.layout ?? "reference"].dir} into ${stackDir} (${synthSeconds} s)`);
   }
@@ -115,13 +131,14 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
     ...(opts.reportDir ? { reportDir: opts.reportDir } : {}),
     ...(opts.faults?.length ? { faults: opts.faults } : {}),
+    ...(cdktfApp ? { cdktfApp } : {}),
     verifyRuns: opts.runs ?? 1,
     keepLogs: opts.keepLogs ?? false,
     log,
     ...(opts.onStateDir ? { onStateDir: opts.onStateDir } : {}),
   });
   const sec = (n: string) => r.phases.filter((p) => p.name === n).reduce((a, p) => a + p.seconds, 0);
-  const { phases, applied, planAgain, leftovers, terraform } = r;
+  const { phases, applied, planAgain, leftovers, terraform, appliedWith } = r;
   return {
     lab: r.lab,
     ...(opts.layout ? { layout: opts.layout } : {}),
@@ -131,14 +148,14 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
     seconds: {
       ...(synthSeconds !== undefined ? { synth: synthSeconds } : {}),
       up: sec("twin up"),
-      verify: r.phases.filter((p) => ["apply", "healthy again", "verify again"].includes(p.name) || p.name.startsWith("fault ")).map((p) => p.seconds),
+      verify: r.phases.filter((p) => ["apply", "cdktf deploy", "healthy again", "verify again"].includes(p.name) || p.name.startsWith("fault ")).map((p) => p.seconds),
       down: sec("twin down"),
       total: s(t0),
     },
-    deploy: { phases, applied, ...(planAgain ? { planAgain } : {}), ...(leftovers ? { leftovers } : {}), terraform },
+    deploy: { phases, applied, ...(planAgain ? { planAgain } : {}), ...(leftovers ? { leftovers } : {}), terraform, appliedWith },
     ...(r.faults ? { faults: r.faults } : {}),
     exitCode: r.exitCode,
     ...(r.error ? { error: r.error } : {}),
-    transport: `${terraform}: file + remote-exec pushes over SSH (verified host keys), terraform-provider-openstack, the VerifyHook's local-exec (dvr-lab verify)`,
+    transport: `${appliedWith === "cdktf deploy" ? "cdktf deploy, then " : ""}${terraform}: file + remote-exec pushes over SSH (verified host keys), terraform-provider-openstack, the VerifyHook's local-exec (dvr-lab verify)`,
   };
 }
