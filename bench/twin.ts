@@ -268,6 +268,17 @@ export async function repeatBringUp(n: number, layout: string, log: (l: string) 
   return { measured: true, layout, runs };
 }
 
+/** The longest run of consecutive passes. */
+export function longestStreak(passed: readonly boolean[]): number {
+  let streak = 0;
+  let best = 0;
+  for (const p of passed) {
+    streak = p ? streak + 1 : 0;
+    best = Math.max(best, streak);
+  }
+  return best;
+}
+
 const median = (xs: number[]): number | undefined => {
   if (!xs.length) return undefined;
   const s = [...xs].sort((a, b) => a - b);
@@ -281,12 +292,7 @@ export function bringUpTargets(r: BringUpRepeat): [string, string, boolean][] {
   const cached = ok.filter((x) => x.cached === true).map((x) => x.upSeconds!);
   const downs = ok.map((x) => x.downSeconds!).filter((x) => x !== undefined);
   const peak = Math.max(...r.runs.map((x) => x.peakMemMiB ?? 0));
-  let streak = 0;
-  let best = 0;
-  for (const x of r.runs) {
-    streak = x.ok ? streak + 1 : 0;
-    best = Math.max(best, streak);
-  }
+  const best = longestStreak(r.runs.map((x) => x.ok));
   const f = (x: number | undefined) => (x === undefined ? "not measured" : `${x.toFixed(1)} s`);
   const mc = median(cached);
   return [
@@ -356,12 +362,7 @@ export function repeatSection(r: RepeatResult, date: string): string {
   const head = "## Lab twin, repeated\n\n";
   if (!r.measured) return `${head}Not measured: ${r.reason}.\n\n`;
   const ok = r.runs.filter((x) => x.exitCode === 0).length;
-  let streak = 0;
-  let best = 0;
-  for (const x of r.runs) {
-    streak = x.exitCode === 0 ? streak + 1 : 0;
-    best = Math.max(best, streak);
-  }
+  const best = longestStreak(r.runs.map((x) => x.exitCode === 0));
   const rows = r.runs.map((x) => {
     const judged = x.findings.filter((f) => !f.signature.startsWith("privsep daemon gone"));
     const logs = x.findings.length ? x.findings.map((f) => `${f.host} ${f.service}: ${f.signature} x${f.count}`).join("; ") : "none";
