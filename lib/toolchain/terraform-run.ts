@@ -55,9 +55,15 @@ export function newTally(): TerraformTally {
 /**
  * Folds one event into the tally and returns the lines a person follows: the plan's summary, one
  * line per finished resource with the count so far (`[12/42] created ...`), failures, and (when
- * `echoProvisioner` says so for the resource) the output of its provisioners.
+ * `echoProvisioner` says so for the resource) the lines of its provisioners' output that
+ * `echoOutput` keeps (all of them by default).
  */
-export function progressLines(t: TerraformTally, e: TerraformEvent, echoProvisioner: (addr: string) => boolean = () => false): string[] {
+export function progressLines(
+  t: TerraformTally,
+  e: TerraformEvent,
+  echoProvisioner: (addr: string) => boolean = () => false,
+  echoOutput: (output: string) => boolean = () => true,
+): string[] {
   const addr = e.hook?.resource?.addr ?? e.change?.resource?.addr ?? "";
   switch (e.type) {
     case "planned_change":
@@ -66,7 +72,9 @@ export function progressLines(t: TerraformTally, e: TerraformEvent, echoProvisio
     case "change_summary": {
       t.summary = e.changes;
       const c = e.changes!;
-      return [`${c.operation}: ${c.add} to add, ${c.change} to change, ${c.remove} to destroy`];
+      // The plan says what it will do; an apply or destroy what it did.
+      if (c.operation === "plan") return [`plan: ${c.add} to add, ${c.change} to change, ${c.remove} to destroy`];
+      return [`${c.operation}: ${c.add} added, ${c.change} changed, ${c.remove} destroyed`];
     }
     case "apply_complete": {
       if (e.hook?.action === "read") return [`read ${addr} (${e.hook?.elapsed_seconds ?? 0} s)`];
@@ -81,7 +89,7 @@ export function progressLines(t: TerraformTally, e: TerraformEvent, echoProvisio
     case "provision_start":
       return echoProvisioner(addr) ? [`${addr}: ${e.hook?.provisioner ?? "provisioner"} started`] : [];
     case "provision_progress":
-      return echoProvisioner(addr) && e.hook?.output !== undefined ? [`  | ${e.hook.output}`] : [];
+      return echoProvisioner(addr) && e.hook?.output !== undefined && echoOutput(e.hook.output) ? [`  | ${e.hook.output}`] : [];
     case "provision_errored":
       return [`FAILED ${addr}: its ${e.hook?.provisioner ?? "provisioner"} failed`];
     case "diagnostic": {

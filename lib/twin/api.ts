@@ -13,7 +13,8 @@ export class NeutronApiError extends Error {
     public readonly status: number,
     public readonly neutronMessage: string,
   ) {
-    super(`Neutron rejected ${resource}: HTTP ${status}: ${neutronMessage}`);
+    // status 0: no HTTP answer at all (curl failed: neutron-server down or restarting).
+    super(status === 0 ? `Neutron did not answer ${resource}: ${neutronMessage}` : `Neutron rejected ${resource}: HTTP ${status}: ${neutronMessage}`);
   }
 }
 

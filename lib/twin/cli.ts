@@ -36,8 +36,9 @@ export const USAGE = `usage: dvr-lab twin <up|status|down> [options]   (root)
   up      the lab deployed by REAL Terraform on the twin cloud, and left up: the twin comes up as a
           bare cloud (namespaces per host, OVS (netdev), MariaDB, RabbitMQ, Keystone, Glance,
           Placement, Nova with the fake driver, neutron-server and agents on the site settings),
-          then terraform init + apply of the stack (its own pushes over SSH, the tenant side
-          through the APIs, its VerifyHook), as \`dvr-lab lab\` does but without the destroy and
+          then \`cdktf deploy\` of the example (a --stack file: terraform init + apply): the
+          stack's own pushes over SSH, the tenant side through the APIs, its VerifyHook; as
+          \`dvr-lab lab\` does but without the destroy and
           the teardown: look at it with status, the openstack client (OS_* in status) or ssh, end
           it with \`twin down\`. The hypervisor stand-in plugs instances only while \`up\` runs.
   status  hosts, agents (alive, mode), router namespaces per host, VMs and ports, OS_* variables
@@ -133,12 +134,15 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       }
       // Loaded lazily: the deploy needs the examples and the Terraform toolchain.
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const { synthLayoutInto } = require("./lab") as typeof import("./lab");
+      const { layoutApp, synthLayoutInto } = require("./lab") as typeof import("./lab");
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { runDeploy } = require("./deploy") as typeof import("./deploy");
-      const stackDir = o.stack !== undefined ? dirname(resolve(o.stack)) : synthLayoutInto((o.layout ?? o.builtin ?? "reference") as import("./lab").Layout, join(packageRoot(), "cdktf.out"));
+      const layout = (o.layout ?? o.builtin ?? "reference") as import("./lab").Layout;
+      const stackDir = o.stack !== undefined ? dirname(resolve(o.stack)) : synthLayoutInto(layout, join(packageRoot(), "cdktf.out"));
       const r = await runDeploy({
         stackDir,
+        // An example is deployed as its users do (cdktf deploy); a --stack file with plain terraform.
+        ...(o.stack === undefined ? { cdktfApp: layoutApp(layout) } : {}),
         ...(o.name !== undefined ? { name: o.name } : {}),
         ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
         leaveUp: true,

@@ -332,6 +332,14 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   const hookReports = join(workDir, "dvr-lab-reports", description.name);
   const hooks = verifyHookAddresses(stack);
   const isVerifyHook = (addr: string) => hooks.includes(addr);
+  /**
+   * Of the hook's output, the console gets the verifier's progress (`[verify] ...`) and anything
+   * that reads as a failure; the whole report follows the phases once (from report.json), and
+   * every line is in terraform.log.
+   */
+  const hookLineShown = (line: string) => line.startsWith("[verify]") || /error|fail|denied|not found/i.test(line);
+  /** A progress line with the seconds since its phase started. */
+  const at = (t0: number, line: string) => `[+${Math.round((Date.now() - t0) / 1000)} s] ${line}`;
   /** The report the hook just wrote (copied as report<suffix>.json/.md into the report dir), if it ran. */
   const collect = (suffix: string, expectPass: boolean): Report | undefined => {
     if (!existsSync(join(hookReports, "report.json"))) return undefined;
@@ -363,13 +371,30 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
       logFile: tfLog,
       onEvent: (e: TerraformEvent) => {
         if (!tally) return;
-        for (const line of progressLines(tally, e, isVerifyHook)) log(`  ${label}: ${line}`);
+        for (const line of progressLines(tally, e, isVerifyHook, hookLineShown)) log(`  ${label}: ${at(t, line)}`);
       },
     });
     const detail = tally?.summary ? `${tally.completed.size} of ${tally.planned.size} resources` : undefined;
     const ok = code === 0 || (label === "plan again" && code === 2) || (expectFailure && code === 1);
     phase({ name: label, seconds: s(t), ok, ...(detail ? { detail } : {}) });
     return code;
+  };
+  /**
+   * cdktf 0.21 runs Terraform in a pseudo-terminal and stops reading it when Terraform exits, so
+   * the last chunk of output can be lost (measured: the hook's last report lines, its `Creation
+   * complete` and `Apply complete!`). After a successful deploy the resources the output did not
+   * report finished are looked up in Terraform's state (`terraform state list` in the stack folder).
+   */
+  const completedFromState = async (tally: TerraformTally): Promise<void> => {
+    const unreported = [...tally.planned.keys()].filter((a) => !tally.completed.has(a));
+    if (!unreported.length) return;
+    const inState = new Set<string>();
+    const code = await runTerraformAsync(tf, ["state", "list"], { cwd: workDir, env, prefix, logFile: tfLog, onLine: (l) => inState.add(l.trim()) });
+    const found = unreported.filter((a) => inState.has(a));
+    for (const a of found) tally.completed.add(a);
+    log(
+      `  cdktf deploy: ${found.length} of ${unreported.length} resource(s) whose completion cdktf's output dropped are in Terraform's state${code === 0 ? "" : ` (terraform state list exit ${code})`}: ${unreported.map((a) => `${a}${inState.has(a) ? "" : " (NOT in state)"}`).join(", ")}`,
+    );
   };
   const applyArgs = ["apply", "-auto-approve", "-input=false", "-json"];
   const replaceHooks = hooks.map((h) => `-replace=${h}`);
@@ -416,9 +441,10 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
         prefix,
         logFile: tfLog,
         onEvent: (e) => {
-          for (const line of progressLines(apply, e, isVerifyHook)) log(`  cdktf deploy: ${line}`);
+          for (const line of progressLines(apply, e, isVerifyHook, hookLineShown)) log(`  cdktf deploy: ${at(t, line)}`);
         },
       });
+      if (code === 0) await completedFromState(apply);
       applied = apply.completed.size;
       phase({ name: "cdktf deploy", seconds: s(t), ok: code === 0, detail: `synth, init, apply: ${apply.completed.size} of ${apply.planned.size} resources` });
       collect((opts.verifyRuns ?? 1) > 1 ? "-1" : "", true);

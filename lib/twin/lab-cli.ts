@@ -18,7 +18,7 @@ export const SPEC = {
     stack: { type: "string" },
     fault: { type: "string" },
     runs: { type: "integer", min: 1, max: 100, default: 1 },
-    "apply-with": { type: "string", choices: ["terraform", "cdktf"], default: "terraform" },
+    "apply-with": { type: "string", choices: ["terraform", "cdktf"] },
     "report-dir": { type: "string" },
     name: NAME_OPTION,
     "state-dir": { type: "string" },
@@ -62,10 +62,11 @@ options:
   --fault NAME[,NAME...]|all    faults to inject: ${FAULT_NAMES.join(", ")}
   --runs N                      verifier runs, 1 to 100 (default 1: the apply's VerifyHook; each
                                 further run is terraform apply -replace=<hook>)
-  --apply-with terraform|cdktf  how an example is applied: terraform init + apply in its stack
-                                folder (default), or \`cdktf deploy <stack> --skip-provider-lock\`
-                                in a cdktf project beside it, as the examples' users do (not with
-                                --stack or --fault: those apply the synthesized JSON with terraform)
+  --apply-with cdktf|terraform  how an example is applied: \`cdktf deploy <stack>
+                                --skip-provider-lock\` in a cdktf project beside its stack folder,
+                                as the examples' users do (default), or terraform init + apply in
+                                the stack folder (the default with --stack or --fault: those apply
+                                the synthesized JSON with terraform; cdktf is refused with them)
   --report-dir DIR              write report[-N|-FAULT].json/.md, terraform.log and deploy.json
                                 there (default <stack folder>/dvr-lab-reports/<name>-lab)
   --name NAME  --state-dir DIR  twin name / state dir (default: the lab name, <package>/.twin/<name>)
@@ -89,6 +90,9 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
     o = p.values;
     oneOf(p.given, ["stack", "layout"], { atMost: true });
     if (p.values.fault !== undefined) faults = parseFaults(p.values.fault);
+    if (o["apply-with"] === "cdktf" && (o.stack !== undefined || faults.length)) {
+      throw new UsageError(`--apply-with cdktf applies an example (--layout); ${o.stack !== undefined ? "--stack FILE" : "--fault"} is applied with terraform: leave --apply-with out or say --apply-with terraform`);
+    }
     if (o.stack !== undefined) {
       stack = readJsonOption("stack", o.stack);
       stackDescription("stack", o.stack, stack);
@@ -134,7 +138,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       ...(o["state-dir"] !== undefined ? { stateDir: o["state-dir"] } : {}),
       ...(o["report-dir"] !== undefined ? { reportDir: o["report-dir"] } : {}),
       runs: o.runs,
-      ...(o["apply-with"] === "cdktf" ? { applyWith: "cdktf" as const } : {}),
+      ...(o["apply-with"] !== undefined ? { applyWith: o["apply-with"] as "cdktf" | "terraform" } : {}),
       keepLogs: o["keep-logs"],
       log,
       onStateDir: (d) => (stateDir = d),
@@ -162,7 +166,7 @@ export async function run(args: string[], io: TwinCliIo = {}): Promise<number> {
       const sec = result.seconds;
       out(
         `lab ${result.lab}${result.faults ? ` (faults: ${result.faults.map((f) => `${f.name} ${f.caught ? "caught" : "NOT caught"}`).join(", ")})` : ""}: ${result.exitCode === EXIT.OK ? "PASS" : result.exitCode === EXIT.INCONCLUSIVE ? "INCONCLUSIVE" : "FAIL"} (exit ${result.exitCode}); ` +
-          `${sec.synth !== undefined ? `synth ${sec.synth} s, ` : ""}up ${sec.up ?? "-"} s, verify ${sec.verify.join(" + ") || "-"} s, down ${sec.down ?? "-"} s, total ${sec.total} s; transport ${result.transport}\n`,
+          `${sec.synth !== undefined ? `synth ${sec.synth} s, ` : ""}up ${sec.up ?? "-"} s, apply and verify ${sec.verify.join(" + ") || "-"} s, down ${sec.down ?? "-"} s, total ${sec.total} s; transport ${result.transport}\n`,
       );
     }
     if (result.error) err(`dvr-lab lab: ${result.error}\n`);

@@ -71,9 +71,11 @@ export interface LabRunOptions {
   readonly reportDir?: string;
   readonly keepLogs?: boolean;
   /**
-   * "cdktf": an example is applied with `cdktf deploy <stack> --skip-provider-lock` from a cdktf
-   * project (DeployOptions.cdktfApp), as its users do; not with `stackFile` or `faults`.
-   * @default "terraform" (terraform init + apply in the stack folder)
+   * How the stack is applied. "cdktf": `cdktf deploy <stack> --skip-provider-lock` from a cdktf
+   * project whose app synthesizes the example (DeployOptions.cdktfApp), as the examples' users do.
+   * "terraform": `terraform init` + `apply` in the stack folder, as a user of a synthesized
+   * cdk.tf.json does. A `stackFile` or `faults` (which edit the synthesized JSON) take "terraform".
+   * @default "cdktf" for an example without faults, else "terraform"
    */
   readonly applyWith?: "terraform" | "cdktf";
   readonly log?: (line: string) => void;
@@ -121,7 +123,10 @@ export async function runLab(opts: LabRunOptions): Promise<LabRunResult> {
   } else {
     const t = Date.now();
     stackDir = synthLayoutInto(opts.layout ?? "reference", join(packageRoot(), "cdktf.out"));
-    if (opts.applyWith === "cdktf") cdktfApp = layoutApp(opts.layout ?? "reference");
+    if ((opts.applyWith ?? (opts.faults?.length ? "terraform" : "cdktf")) === "cdktf") {
+      if (opts.faults?.length) throw new Error("dvr-lab lab: faults edit the synthesized stack, which plain terraform applies: leave applyWith unset or \"terraform\"");
+      cdktfApp = layoutApp(opts.layout ?? "reference");
+    }
     synthSeconds = s(t);
     log(`synthesized ${LAYOUTS[opts.layout ?? "reference"].dir} into ${stackDir} (${synthSeconds} s)`);
   }

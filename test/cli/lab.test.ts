@@ -38,6 +38,9 @@ describe("dvr-lab lab", () => {
     [["--bogus"], "unknown option --bogus"],
     [["reference"], 'unexpected argument "reference"'],
     [["--json=1"], '--json takes no value (got "1")'],
+    [["--apply-with", "tofu"], '--apply-with must be one of terraform, cdktf (got "tofu")'],
+    [["--apply-with", "cdktf", "--stack", "a.json"], "--apply-with cdktf applies an example (--layout); --stack FILE is applied with terraform: leave --apply-with out or say --apply-with terraform"],
+    [["--apply-with", "cdktf", "--fault", "l3-agent-down"], "--apply-with cdktf applies an example (--layout); --fault is applied with terraform"],
     [["--runs", "1", "--runs", "2"], "--runs is given more than once"],
     [["--stack", "a.json", "--layout", "upstream"], "give at most one of --stack, --layout (got --stack and --layout)"],
   ])("%j: exit 2, %s", async (args, message) => {
@@ -59,6 +62,9 @@ describe("dvr-lab lab", () => {
       ["--stack", referenceStackFile(), "--runs", "2", "--report-dir", path.join(dir, "reports")],
       ["--layout", "upstream", "--fault", FAULT_NAMES[0], "--name", "cli-test", "--state-dir", path.join(dir, "state"), "--keep-logs", "--json"],
       ["--fault", "all"],
+      ["--layout", "upstream", "--apply-with", "terraform"],
+      ["--apply-with", "cdktf", "--runs", "3"],
+      ["--stack", referenceStackFile(), "--apply-with", "terraform"],
       ["--fault", `${FAULT_NAMES[1]},${FAULT_NAMES[0]}`],
     ]) {
       const r = await cli(["lab", ...args]);

@@ -1,6 +1,7 @@
 /**
- * The user's path for real (root): the synthesized reference lab (examples/reference-lab) applied by
- * the REAL Terraform CLI and terraform-provider-openstack to the twin cloud (`dvr-lab lab`): the
+ * The user's path for real (root): the reference lab example (examples/reference-lab) deployed with
+ * the REAL `cdktf deploy` (its app synthesizes the stack; Terraform CLI and terraform-provider-openstack
+ * apply it) to the twin cloud (`dvr-lab lab`): the
  * stack's own remote-exec pushes over SSH with verified host keys, the tenant side through Keystone,
  * Neutron and Nova, the VerifyHook's local-exec, then a second verifier run (terraform apply -replace
  * of the hook), an empty second plan and a destroy that leaves nothing. Every row must pass both
@@ -31,16 +32,25 @@ describeTwin("lab: reference lab deployed by real Terraform on the twin cloud, v
     expect(redirectRepairs(r)).toEqual([]);
   });
 
-  test("Terraform did it all: 42 resources applied, pushes by remote-exec, second plan empty, destroy left nothing", () => {
+  test("cdktf deploy did it all, as the example's users run it: 42 resources applied, pushes by remote-exec, second plan empty, destroy left nothing", () => {
     const d = lab.result.deploy!;
     expect({ phases: d.phases.filter((p) => !p.ok), why: describeResult(lab.result, lab.log) }).toMatchObject({ phases: [] });
-    expect(d.phases.map((p) => p.name)).toEqual(["twin up", "init", "apply", "verify again", "plan again", "destroy", "leftovers", "twin down"]);
+    expect(d.appliedWith).toBe("cdktf deploy");
+    expect(d.phases.map((p) => p.name)).toEqual(["twin up", "cdktf deploy", "verify again", "plan again", "destroy", "leftovers", "twin down"]);
     expect(d.applied).toBe(42);
     expect(d.planAgain).toEqual({ add: 0, change: 0, remove: 0 });
     expect(d.leftovers).toEqual([]);
     expect(d.terraform).toMatch(/^(terraform|tofu) /);
-    // The progress a person follows: counted resources and the verifier's rows from the hook's output.
-    expect(lab.log).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}apply: \[42\/42\] created /), expect.stringMatching(/^ {2}apply: {3}\| \[verify\] row reference-dvr-cross-node: pass$/)]));
+    // The progress a person follows: counted resources with the phase's seconds, and the verifier's rows from the hook's output.
+    expect(lab.log).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}cdktf deploy: \[\+\d+ s\] plan: 42 to add, 0 to change, 0 to destroy$/),
+        expect.stringMatching(/^ {2}cdktf deploy: \[\+\d+ s\] \[\d+\/42\] created /),
+        expect.stringMatching(/^ {2}cdktf deploy: \[\+\d+ s\] {3}\| \[verify\] row reference-dvr-cross-node: pass$/),
+      ]),
+    );
+    // Of the hook's output only its progress is echoed: the report is printed once, after the phases.
+    expect(lab.log.filter((l) => /\| {3}trace: /.test(l))).toEqual([]);
     expect(lab.log.some((l) => l.includes("terraform_data.DvrLab_com2_ConfigPush_") && l.includes("created"))).toBe(true);
   });
 

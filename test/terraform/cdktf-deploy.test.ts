@@ -41,7 +41,7 @@ describeTerraform("real cdktf deploy", (toolchain) => {
     expect(first.lines).toContain("plan: 3 to add, 0 to change, 0 to destroy");
     expect(first.lines.filter((l) => /^\[\d\/3\] created terraform_data\.d\d \(\d+ s\)$/.test(l))).toHaveLength(3);
     expect(first.lines).toContain("  | hello 1");
-    expect(first.lines).toContain("apply: 3 to add, 0 to change, 0 to destroy");
+    expect(first.lines).toContain("apply: 3 added, 0 changed, 0 destroyed");
     expect(first.log).toContain("$ cdktf deploy tiny --auto-approve --skip-provider-lock --no-color");
     expect(first.log).not.toMatch(/\x1b\[/); // --no-color
     expect(existsSync(join(project, "terraform.tiny.tfstate"))).toBe(true);

@@ -32,7 +32,7 @@ describe("cdktf deploy output", () => {
       "  | done 1",
       "[2/3] created terraform_data.d1 (1 s)",
       "[3/3] created terraform_data.d2 (1 s)",
-      "apply: 3 to add, 0 to change, 0 to destroy",
+      "apply: 3 added, 0 changed, 0 destroyed",
     ]);
   });
 

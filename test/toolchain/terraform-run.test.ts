@@ -26,7 +26,7 @@ test("the progress a person follows: the plan's summary, one counted line per fi
   ];
   const out = lines.flatMap((l) => progressLines(t, parseTerraformJsonLine(l)!));
   expect(out).toEqual([
-    "apply: 2 to add, 0 to change, 0 to destroy",
+    "apply: 2 added, 0 changed, 0 destroyed",
     "[1/2] created openstack_networking_network_v2.a (2 s)",
     "FAILED terraform_data.DvrLab_ctrl1_ConfigPush_07D3A494: terraform_data.DvrLab_ctrl1_ConfigPush_07D3A494: Creation errored after 9s",
     "error: remote-exec provisioner error: exit status 1",
@@ -41,6 +41,15 @@ test("provisioner output is echoed only for the resources asked for (the verify 
   const echo = (a: string) => a.includes("Verify");
   expect(progressLines(t, e("terraform_data.DvrLab_Verify_AEE833A5"), echo)).toEqual(["  | row 1 PASS"]);
   expect(progressLines(t, e("terraform_data.DvrLab_com1_ConfigPush_7B5AD9D1"), echo)).toEqual([]);
+});
+
+test("of an echoed provisioner's output, only the lines echoOutput keeps are shown (the lab shows [verify] progress)", () => {
+  const t = newTally();
+  const e = (output: string) => parseTerraformJsonLine(JSON.stringify({ type: "provision_progress", hook: { resource: { addr: "terraform_data.V" }, provisioner: "local-exec", output } }))!;
+  const keep = (o: string) => o.startsWith("[verify]");
+  expect(progressLines(t, e("[verify] row a: pass"), () => true, keep)).toEqual(["  | [verify] row a: pass"]);
+  expect(progressLines(t, e("  trace: com1 qrouter in 5"), () => true, keep)).toEqual([]);
+  expect(progressLines(t, e("  trace: com1 qrouter in 5"), () => true)).toEqual(["  |   trace: com1 qrouter in 5"]);
 });
 
 test("data sources read during the plan are not counted as resources", () => {
