@@ -104,6 +104,19 @@ export function progressLines(
   }
 }
 
+/**
+ * Counts as completed the planned resources that the output did not report finished but Terraform's
+ * state holds (`terraform state list`), for a run whose output can lose its last lines (cdktf 0.21
+ * reads Terraform through a pseudo-terminal); returns the unreported ones, each with whether the
+ * state has it.
+ */
+export function completeFromState(t: TerraformTally, stateAddresses: Iterable<string>): { readonly addr: string; readonly inState: boolean }[] {
+  const inState = new Set(stateAddresses);
+  const unreported = [...t.planned.keys()].filter((a) => !t.completed.has(a));
+  for (const a of unreported) if (inState.has(a)) t.completed.add(a);
+  return unreported.map((addr) => ({ addr, inState: inState.has(addr) }));
+}
+
 export interface TerraformRunOptions {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;

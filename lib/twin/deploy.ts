@@ -4,7 +4,7 @@ import type { LabDescription } from "../model/topology";
 import { descriptionFromStack } from "../model/description-reader";
 import { ProvisionerResource } from "../push/provisioner-resource";
 import { terraformToolchain, TerraformToolchain } from "../toolchain/terraform";
-import { newTally, progressLines, runTerraformAsync, TerraformEvent, TerraformTally } from "../toolchain/terraform-run";
+import { completeFromState, newTally, progressLines, runTerraformAsync, TerraformEvent, TerraformTally } from "../toolchain/terraform-run";
 import { runCdktfDeploy } from "../toolchain/cdktf-run";
 import type { Report } from "../verify/run";
 import { Cloud } from "./cloud/cloud";
@@ -386,14 +386,12 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
    * report finished are looked up in Terraform's state (`terraform state list` in the stack folder).
    */
   const completedFromState = async (tally: TerraformTally): Promise<void> => {
-    const unreported = [...tally.planned.keys()].filter((a) => !tally.completed.has(a));
-    if (!unreported.length) return;
-    const inState = new Set<string>();
-    const code = await runTerraformAsync(tf, ["state", "list"], { cwd: workDir, env, prefix, logFile: tfLog, onLine: (l) => inState.add(l.trim()) });
-    const found = unreported.filter((a) => inState.has(a));
-    for (const a of found) tally.completed.add(a);
+    if ([...tally.planned.keys()].every((a) => tally.completed.has(a))) return;
+    const listed: string[] = [];
+    const code = await runTerraformAsync(tf, ["state", "list"], { cwd: workDir, env, prefix, logFile: tfLog, onLine: (l) => listed.push(l.trim()) });
+    const unreported = completeFromState(tally, listed);
     log(
-      `  cdktf deploy: ${found.length} of ${unreported.length} resource(s) whose completion cdktf's output dropped are in Terraform's state${code === 0 ? "" : ` (terraform state list exit ${code})`}: ${unreported.map((a) => `${a}${inState.has(a) ? "" : " (NOT in state)"}`).join(", ")}`,
+      `  cdktf deploy: ${unreported.filter((u) => u.inState).length} of ${unreported.length} resource(s) whose completion cdktf's output dropped are in Terraform's state${code === 0 ? "" : ` (terraform state list exit ${code})`}: ${unreported.map((u) => `${u.addr}${u.inState ? "" : " (NOT in state)"}`).join(", ")}`,
     );
   };
   const applyArgs = ["apply", "-auto-approve", "-input=false", "-json"];

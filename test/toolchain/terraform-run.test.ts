@@ -1,4 +1,4 @@
-import { newTally, parseTerraformJsonLine, progressLines } from "../../lib/toolchain/terraform-run";
+import { completeFromState, newTally, parseTerraformJsonLine, progressLines } from "../../lib/toolchain/terraform-run";
 
 // Lines as Terraform 1.11 prints them with -json (trimmed to the fields dvr-lab reads).
 const planned = (addr: string, action = "create") => JSON.stringify({ type: "planned_change", "@level": "info", change: { resource: { addr }, action } });
@@ -57,4 +57,16 @@ test("data sources read during the plan are not counted as resources", () => {
   const read = parseTerraformJsonLine(JSON.stringify({ type: "apply_complete", hook: { resource: { addr: "data.openstack_images_image_v2.I" }, action: "read", elapsed_seconds: 1 } }))!;
   expect(progressLines(t, read)).toEqual(["read data.openstack_images_image_v2.I (1 s)"]);
   expect(t.completed.size).toBe(0);
+});
+
+test("completeFromState: planned resources the output did not report finished count as completed when the state lists them", () => {
+  const t = newTally();
+  for (const a of ["terraform_data.A", "terraform_data.Verify", "openstack_networking_port_v2.P"]) t.planned.set(a, "create");
+  t.completed.add("terraform_data.A");
+  expect(completeFromState(t, ["terraform_data.A", "terraform_data.Verify", "data.openstack_images_image_v2.I"])).toEqual([
+    { addr: "terraform_data.Verify", inState: true },
+    { addr: "openstack_networking_port_v2.P", inState: false },
+  ]);
+  expect([...t.completed].sort()).toEqual(["terraform_data.A", "terraform_data.Verify"]);
+  expect(completeFromState(t, [])).toEqual([{ addr: "openstack_networking_port_v2.P", inState: false }]);
 });
