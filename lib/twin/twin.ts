@@ -4,77 +4,32 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { join, resolve } from "path";
 import { LabDescription } from "../model/topology";
 import type { NeutronFile } from "../push/neutron-paths";
-import { AgentInfo, NeutronApi, PortInfo } from "./api";
+import { AgentInfo, NeutronApi } from "./api";
 import { AgentProblem, formatAgentProblem } from "./agent-problems";
 import type { IniSetting } from "../push/desired-config";
 import { planTwin, TwinHostPlan, TwinPlan } from "./plan";
-import {
-  alive,
-  enter,
-  kill,
-  must,
-  nsId,
-  processesIn,
-  readComm,
-  run,
-  sleep,
-  spawnDetached,
-  waitFor,
-} from "./proc";
-import {
-  baseSettings,
-  KeystoneSite,
-  transportUrl,
-  DB_SOCKET,
-  debianFilePath,
-  forcedSettings,
-  pristineNeutronEtc,
-  renderIni,
-  setIniKeys,
-} from "./site-config";
+import { alive, enter, must, nsId, run, waitFor } from "./proc";
+import { baseSettings, KeystoneSite, transportUrl, DB_SOCKET, debianFilePath, forcedSettings, renderIni, setIniKeys } from "./site-config";
 import { TwinSsh } from "./ssh";
-import { hostFiles } from "./units";
 import { AgentHealer } from "./repairs";
 import { Cloud } from "./cloud/cloud";
 import { CloudPlan, keystoneUrl, planCloud, REGION } from "./cloud/plan";
 import { CloudRest } from "./cloud/rest";
-import { cloudAdmin, cloudStateDirOf, novaUrl, TwinCloudRecord } from "./cloud-access";
+import { cloudAdmin, cloudStateDirOf, novaUrl } from "./cloud-access";
 import { HypervisorStandIn, TwinVmState } from "./hypervisor";
+import { TwinHosts } from "./hosts";
+import { agentProblemsOf, logSinceStart, waitDhcpSynced, waitL3Idle } from "./readiness";
+import { hostDirOf, loadState, saveState, TWIN_STATE_SCHEMA, TwinState } from "./state";
+import { twinStatus } from "./status";
+import { killTwinProcesses } from "./teardown";
 import { defaultStateDir, underHostTmpfs } from "./state-dir";
 
-export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
+export { loadState, TWIN_STATE_SCHEMA } from "./state";
+export type { TwinState } from "./state";
 
 export { DEADLOCK_SIGNATURE, MAX_AGENT_RESTARTS } from "./repairs";
 
 export type { TwinVmState };
-
-export interface TwinState {
-  schema: string;
-  name: string;
-  stateDir: string;
-  phase: "starting" | "up" | "failed" | "down";
-  error?: string;
-  startedAt: string;
-  plan: TwinPlan;
-  /** Namespace ids ("uts:[n]", "net:[n]", "mnt:[n]") of everything the twin created. */
-  namespaces: string[];
-  /** PIDs of the namespace holder processes, in creation order. */
-  holders: number[];
-  outer?: { pid: number };
-  externalHost?: { pid: number; ip: string };
-  hosts: Record<string, { pid: number; mgmtIp: string; dir: string }>;
-  vms: Record<string, TwinVmState>;
-  /** What the twin created in Neutron as the cloud's admin (everything else is Terraform's). */
-  neutron: { externalNetwork?: string; externalSubnet?: string };
-  timings: Record<string, number>;
-  /** What the twin repaired on its own during bring-up (a hung agent restarted, a VM's redirect cleared). */
-  repairs?: string[];
-  /**
-   * The cloud on the controller: Keystone, Glance, Placement, Nova; Neutron
-   * then authenticates with Keystone and the VMs are Nova instances.
-   */
-  cloud?: TwinCloudRecord & { upSeconds?: number; imageId?: string; keyName?: string };
-}
 
 /**
  * The twin is the cloud a user's Terraform deploys to (docs/CLOUD-TWIN.md): Keystone, Glance,
@@ -101,12 +56,6 @@ export interface TwinUpOptions {
 export { packageRoot };
 
 export { defaultStateDir };
-
-export function loadState(stateDir: string): TwinState | undefined {
-  const f = join(stateDir, "state.json");
-  if (!existsSync(f)) return undefined;
-  return JSON.parse(readFileSync(f, "utf8")) as TwinState;
-}
 
 const REQUIRED_COMMANDS = [
   "/usr/bin/unshare",
@@ -182,6 +131,7 @@ export class Twin {
   private cloudPlan?: CloudPlan;
   private cloudRest?: CloudRest;
   private standInCache?: HypervisorStandIn;
+  private hostsCache?: TwinHosts;
 
   private constructor(state: TwinState, log?: (line: string) => void) {
     this.state = state;
@@ -251,11 +201,16 @@ export class Twin {
   }
 
   private hostDir(host: string): string {
-    return join(this.state.stateDir, "hosts", host);
+    return hostDirOf(this.state, host);
   }
 
   private save(): void {
-    writeFileSync(join(this.state.stateDir, "state.json"), JSON.stringify(this.state, null, 2) + "\n");
+    saveState(this.state);
+  }
+
+  private get hosts(): TwinHosts {
+    this.hostsCache ??= new TwinHosts(this.state, () => this.save(), this.root);
+    return this.hostsCache;
   }
 
   private mark(step: string): void {
@@ -274,10 +229,6 @@ export class Twin {
   /** Runs a bash script inside a host (mount, net and uts namespaces). */
   public async sh(host: string, script: string, what?: string): Promise<string> {
     return must([...enter(this.hostPid(host)), "/bin/bash", "-c", `set -euo pipefail\n${script}`], { timeoutMs: 120000 }, what ?? `${host}: ${script.split("\n")[0]}`);
-  }
-
-  private async outerSh(script: string): Promise<string> {
-    return must([...enter(this.state.outer!.pid), "/bin/bash", "-c", `set -euo pipefail\n${script}`], { timeoutMs: 60000 }, "outer namespace setup");
   }
 
   public ssh(): TwinSsh {
@@ -307,7 +258,7 @@ export class Twin {
       hostPid: (h) => this.hostPid(h),
       hostDir: (h) => this.hostDir(h),
       sh: (h, script, what) => this.sh(h, script, what),
-      spawnNetNs: (pid, file, what) => this.spawnNetNs(pid, file, what),
+      spawnNetNs: (pid, file, what) => this.hosts.spawnNetNs(pid, file, what),
       save: () => this.save(),
       log: (line) => this.log(line),
     });
@@ -326,40 +277,6 @@ export class Twin {
     return [...enter(this.state.outer!.pid, { n: true }), "/usr/bin/env", "-i", ...env, "/usr/bin/openstack", ...args];
   }
 
-  /** Starts a namespace holder (unshare + ns-init.sh) and waits until it is really inside (spawn race). */
-  private async spawnHolder(name: string, dir: string, kind: "outer" | "host"): Promise<number> {
-    const script = join(this.root, "remote", "twin", "ns-init.sh");
-    const pid = spawnDetached(
-      ["unshare", "--mount", "--net", "--uts", "--propagation", "private", "--", "/bin/bash", script, name, dir, kind],
-      join(dir, "holder.log"),
-    );
-    this.state.holders.push(pid);
-    this.save();
-    const mine = nsId("self", "uts");
-    await waitFor(`namespace ${name} to be ready`, 10000, () => {
-      if (!alive(pid)) throw new Error(`holder of ${name} died: ${readFileSync(join(dir, "holder.log"), "utf8").trim()}`);
-      return readComm(pid) === "sleep" && nsId(pid, "uts") !== mine;
-    }, 20);
-    for (const k of ["uts", "net", "mnt"] as const) {
-      const id = nsId(pid, k);
-      if (id) this.state.namespaces.push(id);
-    }
-    this.save();
-    return pid;
-  }
-
-  /** A plain network namespace (VM or external host) inside `parentPid`'s mount/uts namespaces. */
-  private async spawnNetNs(parentPid: number, logFile: string, what: string): Promise<number> {
-    const parentNet = nsId(parentPid, "net");
-    const pid = spawnDetached([...enter(parentPid), "unshare", "--net", "--", "sleep", "infinity"], logFile);
-    this.state.holders.push(pid);
-    this.save();
-    await waitFor(`namespace of ${what}`, 10000, () => readComm(pid) === "sleep" && nsId(pid, "net") !== parentNet && nsId(pid, "uts") === nsId(parentPid, "uts"), 20);
-    this.state.namespaces.push(nsId(pid, "net")!);
-    this.save();
-    return pid;
-  }
-
   // -------------------------------------------------------------------------------------------
   // bring-up
 
@@ -372,73 +289,16 @@ export class Twin {
       this.log(`note: the lab targets ${plan.description.release}; the twin runs Debian's neutron 21 (zed)`);
     }
 
-    // Keys: the operator's key and one host key per host.
-    const keygen = (file: string, comment: string) =>
-      must(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file]);
-    const hostsFile = ["127.0.0.1 localhost", ...plan.hosts.map((h) => `${h.mgmtIp} ${h.name}`)].join("\n") + "\n";
-    mkdirSync(join(sd, "outer"), { recursive: true });
-    writeFileSync(join(sd, "outer", "hosts"), `127.0.0.1 localhost\n${hostsFile}`);
-    const keyJobs: Promise<unknown>[] = [keygen(join(sd, "operator_ed25519"), "dvr-lab-twin-operator")];
-    for (const h of plan.hosts) {
-      const dir = this.hostDir(h.name);
-      for (const sub of ["log", "lib-neutron/lock", "units", "run", "rabbit", "root-ssh"]) mkdirSync(join(dir, sub), { recursive: true });
-      chmodSync(join(dir, "root-ssh"), 0o700);
-      writeFileSync(join(dir, "hosts"), hostsFile.replace(`${h.mgmtIp} ${h.name}`, `${h.mgmtIp} ${h.name} ${h.name}.twin`));
-      copyFileSync(join(this.root, "remote", "twin", "systemctl"), join(dir, "systemctl"));
-      chmodSync(join(dir, "systemctl"), 0o755);
-      pristineNeutronEtc(join(dir, "etc-neutron"));
-      keyJobs.push(keygen(join(dir, "ssh_host_ed25519_key"), `${h.name}-twin-host-key`));
-    }
-    await Promise.all(keyJobs);
-    copyFileSync(join(sd, "operator_ed25519.pub"), join(sd, "authorized_keys"));
+    // Keys and host dirs, then the namespaces and their links (lib/twin/hosts.ts).
+    await this.hosts.prepareDirs();
     this.mark("keys and host dirs");
 
-    // Outer namespace, host namespaces, external host.
-    const outer = await this.spawnHolder("twin-outer", join(sd, "outer"), "outer");
-    this.state.outer = { pid: outer };
-    const pids = await Promise.all(plan.hosts.map((h) => this.spawnHolder(h.name, this.hostDir(h.name), "host")));
-    plan.hosts.forEach((h, i) => (this.state.hosts[h.name] = { pid: pids[i], mgmtIp: h.mgmtIp, dir: this.hostDir(h.name) }));
-    const lines = [
-      "for b in br-mgmt br-und br-prov; do ip link add $b type bridge; ip link set $b type bridge stp_state 0 forward_delay 0 mcast_snooping 0; ip link set $b up; done",
-      `ip addr add ${plan.mgmt.outerIp}/${plan.mgmt.prefix} dev br-mgmt`,
-    ];
-    for (const h of plan.hosts) {
-      const pid = this.hostPid(h.name);
-      lines.push(`ip link add m${h.index} type veth peer name eth0 netns ${pid}`, `ip link set m${h.index} master br-mgmt up`);
-      if (h.ovs) {
-        lines.push(`ip link add u${h.index} type veth peer name eth1 netns ${pid}`, `ip link set u${h.index} master br-und up`);
-        if (plan.external) lines.push(`ip link add x${h.index} type veth peer name eth2 netns ${pid}`, `ip link set x${h.index} master br-prov up`);
-      }
-    }
-    if (plan.external) {
-      const ext = await this.spawnNetNs(outer, join(sd, "outer", "external-host.log"), "the external host");
-      this.state.externalHost = { pid: ext, ip: plan.external.hostIp };
-      lines.push(`ip link add xh type veth peer name eth0 netns ${ext}`, "ip link set xh master br-prov up");
-    }
-    await this.outerSh(lines.join("\n"));
-    if (this.state.externalHost) {
-      await must(
-        [
-          ...enter(this.state.externalHost.pid, { n: true }),
-          "/bin/bash",
-          "-c",
-          [
-            "set -e",
-            "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
-            "ip link set lo up",
-            "ip link set eth0 up",
-            `ip addr add ${plan.external!.hostIp}/${plan.external!.prefix} dev eth0`,
-          ].join("\n"),
-        ],
-        {},
-        "external host setup",
-      );
-    }
+    await this.hosts.createAndLink();
     this.mark("namespaces and links");
 
     // Units and first services per host.
-    for (const h of plan.hosts) this.writeUnits(h);
-    await Promise.all(plan.hosts.map((h) => this.bootHost(h)));
+    for (const h of plan.hosts) this.hosts.writeUnits(h);
+    await Promise.all(plan.hosts.map((h) => this.hosts.boot(h, (host, script, what) => this.sh(host, script, what))));
     this.mark("hosts booted (sshd, OVS, MariaDB, RabbitMQ started)");
 
     // The cloud's plan (its passwords go into neutron-server's Keystone settings).
@@ -495,78 +355,7 @@ export class Twin {
    */
   public async waitL3Idle(timeoutMs: number): Promise<void> {
     const logs = this.plan.hosts.filter((h) => h.services.includes("neutron-l3-agent")).map((h) => join(this.hostDir(h.name), "log", "neutron-l3-agent.log"));
-    let why = "";
-    try {
-      await waitFor("L3 agents idle", timeoutMs, async () => {
-        await this.maybeHeal();
-        for (const f of logs) {
-          const text = existsSync(f) ? readFileSync(f, "utf8") : "";
-          const pending = new Set<string>();
-          let last = 0;
-          for (const line of text.split("\n")) {
-            // Per router, the last event counts: a failed update (traceback) logs no "Finished" and
-            // is retried under a new update_id.
-            const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*(Starting router update|Finished a router (?:update|delete)) for ([0-9a-f-]+)/.exec(line);
-            if (!m) continue;
-            if (m[2].startsWith("Starting")) pending.add(m[3]);
-            else pending.delete(m[3]);
-            last = new Date(m[1].replace(" ", "T")).getTime();
-          }
-          if (pending.size) {
-            why = `${f}: ${pending.size} router update(s) in progress`;
-            return false;
-          }
-          if (Date.now() - last < 5000) {
-            why = `${f}: last router update finished ${((Date.now() - last) / 1000).toFixed(1)} s ago`;
-            return false;
-          }
-        }
-        return true;
-      }, 500);
-    } catch {
-      throw new Error(`dvr-lab twin: L3 agents still busy after ${timeoutMs / 1000} s (${why})`);
-    }
-  }
-
-  private writeUnits(h: TwinHostPlan): void {
-    for (const f of hostFiles(h, this.hostDir(h.name), this.state.stateDir)) writeFileSync(f.path, f.text, f.mode !== undefined ? { mode: f.mode } : {});
-  }
-
-  private async bootHost(h: TwinHostPlan): Promise<void> {
-    const pre = [
-      "ip link set eth0 up",
-      `ip addr add ${h.mgmtIp}/${this.plan.mgmt.prefix} dev eth0`,
-      "systemctl start ssh",
-    ];
-    if (h.role === "controller") {
-      await this.sh(h.name, [...pre, "systemctl start mariadb rabbitmq-server"].join("\n"));
-      return;
-    }
-    const und = this.plan.underlay!;
-    await this.sh(
-      h.name,
-      [
-        ...pre,
-        "ip link set eth1 up",
-        ...(this.plan.external ? ["ip link set eth2 up"] : []),
-        "systemctl start ovsdb-server",
-        "for _ in $(seq 100); do [ -S /run/openvswitch/db.sock ] && break; sleep 0.05; done",
-        "ovs-vsctl --no-wait init",
-        `ovs-vsctl --no-wait set Open_vSwitch . external_ids:hostname=${h.name} external_ids:system-id=${h.name}`,
-        "systemctl start ovs-vswitchd",
-        "mac=$(cat /sys/class/net/eth1/address)",
-        `ovs-vsctl --timeout=20 -- --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev other-config:hwaddr="$mac" -- --may-exist add-port br-phy eth1`,
-        `ip addr add ${h.tunnelIp}/${und.prefix} dev br-phy`,
-        "ip link set br-phy up",
-        ...(this.plan.external
-          ? [
-              `ovs-vsctl --timeout=20 -- --may-exist add-br br-ex -- set bridge br-ex datapath_type=netdev -- --may-exist add-port br-ex eth2`,
-              "ip link set br-ex up",
-            ]
-          : []),
-      ].join("\n"),
-      `${h.name}: OVS and underlay setup`,
-    );
+    await waitL3Idle(logs, timeoutMs, () => this.maybeHeal());
   }
 
   private writeSiteConfig(h: TwinHostPlan): void {
@@ -596,49 +385,7 @@ export class Twin {
   /** Agents per host as expected by the description; returns problems as fields (empty = all fine). */
   public async agentProblems(): Promise<AgentProblem[]> {
     const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
-    const problems: AgentProblem[] = [];
-    for (const h of this.plan.hosts) {
-      for (const a of agents.filter((x) => x.host === h.name && !h.agents.includes(x.agent_type))) {
-        problems.push({ host: h.name, agent: a.agent_type, kind: "unexpected", expected: h.agents.join(", ") });
-      }
-      for (const type of h.agents) {
-        const a = agents.find((x) => x.host === h.name && x.agent_type === type);
-        if (!a) {
-          problems.push({ host: h.name, agent: type, kind: "missing" });
-          continue;
-        }
-        if (!a.alive) problems.push({ host: h.name, agent: type, kind: "not-alive" });
-        const c = a.configurations;
-        if (type === "L3 agent" && c.agent_mode !== h.role) problems.push({ host: h.name, agent: type, kind: "agent-mode", expected: h.role, actual: String(c.agent_mode) });
-        if (type === "Open vSwitch agent") {
-          if (c.enable_distributed_routing !== true) problems.push({ host: h.name, agent: type, kind: "no-distributed-routing" });
-          if (c.l2_population !== true) problems.push({ host: h.name, agent: type, kind: "no-l2-population" });
-          if (h.tunnelIp && c.tunneling_ip !== h.tunnelIp) problems.push({ host: h.name, agent: type, kind: "tunneling-ip", expected: h.tunnelIp, actual: String(c.tunneling_ip) });
-        }
-      }
-    }
-    return problems;
-  }
-
-  /**
-   * A DHCP agent reports alive before it consumes notifications ("DHCP agent started" comes after
-   * its first sync and RPC consumer): a port created in between never gets its DHCP ack and stays
-   * DOWN (DHCP provisioning block). Waits for that line of each running DHCP agent.
-   */
-  private async waitDhcpSynced(): Promise<void> {
-    await Promise.all(
-      this.plan.hosts
-        .filter((h) => h.services.includes("neutron-dhcp-agent"))
-        .map((h) =>
-          waitFor(`the DHCP agent on ${h.name} to finish its first sync`, 90000, async () => {
-            await this.maybeHeal(); // the DHCP agent starts privsep daemons too
-            return this.logSinceStart(h.name, "neutron-dhcp-agent").includes("DHCP agent started");
-          }, 300).catch((e: Error) => {
-            const tail = this.logSinceStart(h.name, "neutron-dhcp-agent").trim().split("\n").slice(-5).join("\n    ");
-            throw new Error(`${e.message}; its log since its start ends:\n    ${tail || "(empty)"}`);
-          }),
-        ),
-    );
+    return agentProblemsOf(this.plan.hosts, agents);
   }
 
   /**
@@ -670,7 +417,10 @@ export class Twin {
       throw new Error(`dvr-lab twin: agents did not come up before the push:\n  - ${last.map(formatAgentProblem).join("\n  - ")}\n(logs: ${this.state.stateDir}/hosts/<host>/log)`);
     });
     this.mark("agents alive (before the push)");
-    await this.waitDhcpSynced();
+    await waitDhcpSynced(
+      plan.hosts.filter((h) => h.services.includes("neutron-dhcp-agent")).map((h) => ({ name: h.name, dir: this.hostDir(h.name) })),
+      () => this.maybeHeal(),
+    );
     await cloud;
     this.mark("cloud twin up (Keystone, Glance, Placement, Nova)");
     await this.createExternalNetwork();
@@ -759,11 +509,8 @@ export class Twin {
     }
   }
 
-  /** A service's log (the host's /var/log/neutron/<service>.log) from its last start ("Logging enabled!") on. */
   private logSinceStart(host: string, service: string): string {
-    const f = join(this.hostDir(host), "log", `${service}.log`);
-    const text = existsSync(f) ? readFileSync(f, "utf8") : "";
-    return text.slice(Math.max(0, text.lastIndexOf("Logging enabled!")));
+    return logSinceStart(this.hostDir(host), service);
   }
 
   private maybeHeal(): Promise<void> {
@@ -793,77 +540,9 @@ export class Twin {
     return out;
   }
 
-  public async status(): Promise<string> {
-    const st = this.state;
-    const lines = [`twin ${st.name}: ${st.phase}${st.error ? ` (${st.error.split("\n")[0]})` : ""}  state ${st.stateDir}`];
-    const holdersAlive = st.holders.filter((p) => alive(p)).length;
-    lines.push(`namespace holders alive: ${holdersAlive}/${st.holders.length}`);
-    if (!st.outer || !alive(st.outer.pid)) return lines.join("\n");
-    lines.push("hosts:");
-    for (const h of this.plan.hosts) {
-      const hs = st.hosts[h.name];
-      if (!hs) continue;
-      const units = await run([...enter(hs.pid), "bash", "-c", "cd \"$(cat /run/dvr-lab-twin-host)/units\" && for u in *.sh; do u=${u%.sh}; printf '%s=%s ' \"$u\" \"$(systemctl is-active \"$u\")\"; done"]);
-      lines.push(`  ${h.name.padEnd(8)} ${h.role.padEnd(16)} pid ${hs.pid} mgmt ${h.mgmtIp}${h.tunnelIp ? ` tunnel ${h.tunnelIp}` : ""}`);
-      lines.push(`           ${units.stdout.trim()}`);
-    }
-    const api = this.api();
-    if (!(await api.up())) {
-      lines.push("neutron API: not answering");
-      return lines.join("\n");
-    }
-    const { agents } = await api.call<{ agents: AgentInfo[] }>("GET", "/agents");
-    lines.push("agents:");
-    for (const a of agents.sort((x, y) => (x.host + x.agent_type).localeCompare(y.host + y.agent_type))) {
-      const c = a.configurations;
-      const mode = a.agent_type === "L3 agent" ? ` mode=${String(c.agent_mode)}` : a.agent_type === "Open vSwitch agent" ? ` dvr=${String(c.enable_distributed_routing)} l2pop=${String(c.l2_population)} tunneling_ip=${String(c.tunneling_ip)}` : "";
-      lines.push(`  ${a.host.padEnd(8)} ${a.agent_type.padEnd(20)} ${a.alive ? "alive" : "DEAD "}${mode}`);
-    }
-    const problems = await this.agentProblems();
-    lines.push(problems.length ? `agent check: ${problems.map(formatAgentProblem).join("; ")}` : "agent check: as the description expects");
-    // Router (and the external network's) names by id, as Neutron has them now (Terraform made them).
-    const { routers } = await api.call<{ routers: { id: string; name: string }[] }>("GET", "/routers");
-    const ids: Record<string, string> = Object.fromEntries(routers.map((r) => [r.id, r.name]));
-    if (st.neutron.externalNetwork) ids[st.neutron.externalNetwork] = "external";
-    lines.push("router namespaces:");
-    for (const [host, list] of Object.entries(await this.namespacesPerHost())) {
-      const named = list.map((ns) => {
-        const m = /^(qrouter|snat|fip|qdhcp)-(.*)$/.exec(ns);
-        return m && ids[m[2]] ? `${m[1]}-<${ids[m[2]]}>` : ns.replace(/^(qdhcp-[0-9a-f]{8}).*/, "$1…");
-      });
-      lines.push(`  ${host.padEnd(8)} ${named.join(" ")}`);
-    }
-    const { ports } = await api.call<{ ports: PortInfo[] }>("GET", "/ports?device_owner=compute:nova");
-    const admin = this.admin();
-    const servers = admin
-      ? (await admin.call<{ servers: { id: string; status: string }[] }>("Nova", "instances", "GET", `${novaUrl(st.cloud!)}/servers/detail`)).servers
-      : [];
-    lines.push(admin ? "VMs (Nova instances, plugged by the hypervisor stand-in):" : "VMs:");
-    for (const [name, vm] of Object.entries(st.vms)) {
-      const p = ports.find((x) => x.id === vm.portId);
-      if (vm.instanceId) {
-        const server = servers.find((x) => x.id === vm.instanceId);
-        lines.push(
-          `  ${name.padEnd(18)} instance ${vm.instanceId} host ${vm.host.padEnd(6)} port ${vm.portId.slice(0, 8)} ip ${vm.ip.padEnd(15)} instance ${server?.status ?? "MISSING"} port ${p?.status ?? "MISSING"}${vm.floatingIp ? ` fip ${vm.floatingIp}` : ""}${alive(vm.pid) ? "" : " (namespace gone)"}`,
-        );
-        continue;
-      }
-      lines.push(
-        `  ${name.padEnd(18)} host ${vm.host.padEnd(6)} ip ${vm.ip.padEnd(15)} mac ${vm.mac} port ${vm.portId.slice(0, 8)} ${p?.status ?? "MISSING"} binding:host_id=${p?.["binding:host_id"] ?? "?"}${vm.floatingIp ? ` fip ${vm.floatingIp}` : ""}${alive(vm.pid) ? "" : " (namespace gone)"}`,
-      );
-    }
-    if (st.cloud) {
-      const cloud = Cloud.attach(st.cloud.stateDir);
-      if (cloud) {
-        const vars = cloud.osVariables();
-        lines.push(`cloud: up in ${st.cloud.upSeconds ?? "?"} s; the operator's OS_* (run the client in the outer namespace: nsenter -t ${st.outer?.pid} -n -- openstack ...):`);
-        for (const [k, v] of Object.entries(vars)) lines.push(`  ${k}=${k === "OS_PASSWORD" ? `(in ${join(st.cloud.stateDir, "openrc")})` : v}`);
-        lines.push(`  clouds.yaml: ${join(st.cloud.stateDir, "clouds.yaml")} (OS_CLOUD=${cloud.clientEnv().OS_CLOUD})`);
-      }
-    }
-    const t = st.timings;
-    if (Object.keys(t).length) lines.push(`timings (s since start): ${Object.entries(t).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-    return lines.join("\n");
+  /** `twin status` as text (lib/twin/status.ts). */
+  public status(): Promise<string> {
+    return twinStatus(this);
   }
 
   /**
@@ -873,32 +552,7 @@ export class Twin {
    */
   public async down(opts: { keepLogs?: boolean; graceMs?: number } = {}): Promise<{ killed: number; seconds: number; leftovers: number[] }> {
     const t = Date.now();
-    const nss = new Set(this.state.namespaces);
-    for (const p of this.state.holders) {
-      if (!alive(p)) continue;
-      for (const k of ["uts", "net", "mnt"] as const) {
-        const id = nsId(p, k);
-        // Holders of VMs/external host share uts/mnt with their parent: fine, those are ours too.
-        if (id && id !== nsId("self", k)) nss.add(id);
-      }
-    }
-    const victims = () => [...new Set([...processesIn(nss), ...this.state.holders.filter((p) => alive(p))])];
-    let all = victims();
-    const killed = new Set(all);
-    all.forEach((p) => kill(p, "SIGTERM"));
-    const graceEnd = Date.now() + (opts.graceMs ?? 2000);
-    while (Date.now() < graceEnd && victims().length) await sleep(100);
-    const hardEnd = Date.now() + 6000;
-    for (;;) {
-      all = victims();
-      if (!all.length || Date.now() > hardEnd) break;
-      all.forEach((p) => {
-        killed.add(p);
-        kill(p, "SIGKILL");
-      });
-      await sleep(100);
-    }
-    const leftovers = victims();
+    const { killed, leftovers } = await killTwinProcesses(this.state, opts.graceMs);
     if (!leftovers.length) {
       if (opts.keepLogs) {
         if (this.state.phase !== "failed") this.state.phase = "down";
@@ -907,6 +561,6 @@ export class Twin {
         rmSync(this.state.stateDir, { recursive: true, force: true });
       }
     }
-    return { killed: killed.size, seconds: (Date.now() - t) / 1000, leftovers };
+    return { killed, seconds: (Date.now() - t) / 1000, leftovers };
   }
 }
