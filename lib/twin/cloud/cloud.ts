@@ -10,13 +10,13 @@ import { createImage, glanceDbSync, startGlance, waitGlance, writeGlanceConf } f
 import { keystoneBootstrap, keystoneCatalog, keystoneDbSync, writeKeyRepositories, startKeystone, waitKeystone, writeKeystoneConf } from "./keystone";
 import { childrenCpuSeconds, cpuSecondsOf, memoryOf, MemorySample } from "./memory";
 import { CACHED_DATABASES, CachedDatabase, CacheKey, cacheRoot, loadDumps, migrationCacheKey, storeDumps } from "./migration-cache";
-import { cleanEnv, killGroups, NamespaceRecord, processesInGroups } from "./namespace";
+import { cleanEnv, killGroups, logTail, NamespaceRecord, processesInGroups } from "./namespace";
 import {
   computeService,
   createFlavor,
   novaApiDbSync,
   novaDbSync,
-  novaDiscoverHosts,
+  waitHostsDiscovered,
   novaMapCells,
   scrubNovaApiDump,
   applyCellMappings,
@@ -30,7 +30,7 @@ import {
 } from "./nova";
 import { CLOUD_STATE_SCHEMA, CloudPlan, cloudPaths, keystoneUrl, planCloud } from "./plan";
 import { placementDbSync, startPlacement, waitPlacement, writePlacementConf } from "./placement";
-import { CloudRest } from "./rest";
+import { CloudApiError, CloudRest } from "./rest";
 import { CloudServices } from "./services";
 
 /**
@@ -154,6 +154,9 @@ export function defaultCloudStateDir(name: string): string {
   return defaultStateDir(`cloud-${name}`);
 }
 
+/** The service unit (its log) that answers a CloudApiError's service. */
+const API_UNITS: Record<string, string> = { Keystone: "keystone", Glance: "glance-api", Placement: "placement", Nova: "nova-api" };
+
 /** The same promise, with a no-op handler attached (its rejection is thrown where it is awaited). */
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
@@ -256,7 +259,7 @@ export class Cloud {
       return await fn();
     } catch (e) {
       this.aborted = true;
-      throw e;
+      throw this.withServiceLog(e);
     } finally {
       const at = (start - this.t0) / 1000;
       const seconds = (Date.now() - start) / 1000;
@@ -264,6 +267,15 @@ export class Cloud {
       this.save();
       this.log(`[${((Date.now() - this.t0) / 1000).toFixed(1).padStart(5)} s] cloud: ${name} (${seconds.toFixed(1)} s)`);
     }
+  }
+
+  /** An API call that failed (no answer, or an error status) says what the service's own log says. */
+  private withServiceLog(e: unknown): unknown {
+    const unit = e instanceof CloudApiError && this.services ? API_UNITS[e.service] : undefined;
+    if (!unit || !(e instanceof CloudApiError)) return e;
+    const file = this.svc.logFile(unit);
+    e.message += `; the last lines of ${file}:\n${logTail(file)}`;
+    return e;
   }
 
   /**
@@ -434,7 +446,7 @@ export class Cloud {
       startComputes(plan, svc, p.novaComputeConf, p.novaHostConf);
       await this.phase(`nova-compute registered on ${plan.computeHosts.join(", ")}`, () => waitComputeNodes(ns, log, plan, svc));
       await svc.foreground(); // the scheduler
-      await this.phase("hosts discovered (cell1 host mappings)", () => novaDiscoverHosts(ns, log, p.novaConf));
+      await this.phase("hosts discovered (cell1 host mappings, by the scheduler)", () => waitHostsDiscovered(ns, log, plan, svc));
     });
     const flavor = Promise.all([catalog, nova]).then(() => this.phase(`flavor ${plan.flavor.name}`, () => createFlavor(plan, api)));
     const image = Promise.all([catalog, glance]).then(() =>

@@ -51,7 +51,15 @@ export function writeNovaConf(plan: CloudPlan, files: { conf: string; computeCon
     vnc: { enabled: false },
   };
   const db: IniDoc = { api_database: { connection: dbUrl(plan, "nova_api") }, database: { connection: dbUrl(plan, "nova") } };
-  writeFileSync(files.conf, ini({ ...common, ...db }, "dvr-lab cloud twin: nova (api, conductor, scheduler, nova-manage)"), { mode: 0o600 });
+  // The scheduler maps new compute hosts into cell1 itself (nova's periodic host discovery, for a
+  // single scheduler), every 2 s from its start (no fuzzy delay): no nova-manage on the critical path.
+  const control: IniDoc = {
+    ...common,
+    DEFAULT: { ...common.DEFAULT, periodic_fuzzy_delay: 0 },
+    scheduler: { ...common.scheduler, discover_hosts_in_cells_interval: DISCOVER_INTERVAL_S },
+    ...db,
+  };
+  writeFileSync(files.conf, ini(control, "dvr-lab cloud twin: nova (api, conductor, scheduler, nova-manage)"), { mode: 0o600 });
   writeFileSync(files.computeConf, ini(common, "dvr-lab cloud twin: nova-compute (no database: the conductor is its only way there)"), { mode: 0o600 });
   for (const host of plan.computeHosts) {
     const state = join(plan.stateDir, "lib", `nova-${host}`);
@@ -171,9 +179,20 @@ export async function waitComputeNodes(ns: NamespaceRecord, logDir: string, plan
   }
 }
 
-/** Maps the registered compute hosts into cell1 (host mappings; needed to schedule onto them). */
-export async function novaDiscoverHosts(ns: NamespaceRecord, logDir: string, conf: string): Promise<void> {
-  await tool(ns, logDir, "nova-discover-hosts", [...manage(conf), "cell_v2", "discover_hosts", "--verbose"]);
+/** The scheduler's host discovery period (`[scheduler] discover_hosts_in_cells_interval`, s). */
+export const DISCOVER_INTERVAL_S = 2;
+
+/**
+ * Waits until the scheduler's periodic host discovery has mapped every compute host into cell1
+ * (host_mappings in nova_api; needed to schedule onto them), as `nova-manage cell_v2
+ * discover_hosts` would have.
+ */
+export async function waitHostsDiscovered(ns: NamespaceRecord, logDir: string, plan: CloudPlan, services: CloudServices): Promise<void> {
+  await services.waitFor("nova-scheduler", `mapped ${plan.computeHosts.join(", ")} into cell1 (periodic host discovery, every ${DISCOVER_INTERVAL_S} s)`, 60000, async () => {
+    const out = await sql(ns, logDir, "host-mappings", "SELECT host FROM host_mappings;\n", "nova_api");
+    const mapped = new Set(out.split("\n").map((l) => l.trim()));
+    return plan.computeHosts.every((h) => mapped.has(h));
+  }, 500);
 }
 
 export async function createFlavor(plan: CloudPlan, api: CloudRest): Promise<void> {

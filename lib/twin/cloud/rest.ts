@@ -36,6 +36,7 @@ export interface CallOptions {
 
 export class CloudRest {
   private cachedToken?: string;
+  private pendingToken?: Promise<string>;
 
   constructor(
     private readonly ns: NamespaceRecord,
@@ -81,9 +82,18 @@ export class CloudRest {
     this.cachedToken = undefined;
   }
 
-  /** A project-scoped Keystone v3 token (password method), cached until invalidate(). */
-  public async token(): Promise<string> {
-    if (this.cachedToken) return this.cachedToken;
+  /**
+   * A project-scoped Keystone v3 token (password method), cached until invalidate(). Callers that
+   * ask while it is being fetched share that one request (as a keystoneauth session does), so a
+   * burst of first calls sends Keystone one password authentication, not one each.
+   */
+  public token(): Promise<string> {
+    if (this.cachedToken) return Promise.resolve(this.cachedToken);
+    this.pendingToken ??= this.fetchToken().finally(() => (this.pendingToken = undefined));
+    return this.pendingToken;
+  }
+
+  private async fetchToken(): Promise<string> {
     const { headers } = await this.request("Keystone", `a token for ${this.creds.username}`, "POST", `${this.creds.authUrl}/v3/auth/tokens`, {
       anonymous: true,
       body: {

@@ -108,7 +108,11 @@ export class CloudServices {
 
 /**
  * The command line of a WSGI service under uwsgi (Keystone, Placement): one process, four threads,
- * plain HTTP on `address`.
+ * plain HTTP on `address`, with the settings OpenStack's own uwsgi configs use (keystone's
+ * etc/keystone-uwsgi-public.ini, devstack's write_uwsgi_config): the app loaded in the worker after
+ * the fork (`lazy-apps`), not in the master before it (a lock or connection the master holds at
+ * fork time is then the worker's forever: the suspected cause of a Keystone that accepted a token
+ * request and answered nothing for 60 s in a cold bring-up), and `thunder-lock`.
  */
 export function uwsgiCommand(address: string, wsgiFile: string): string[] {
   return [
@@ -126,6 +130,8 @@ export function uwsgiCommand(address: string, wsgiFile: string): string[] {
     "65535",
     "--die-on-term",
     "--need-app",
+    "--lazy-apps",
+    "--thunder-lock",
     // uwsgi's http-socket closes the connection after each response without saying so; a client
     // reusing it (keystoneauth's pooled sessions) then fails with "Remote end closed connection
     // without response" (seen: a nova-compute died of it at start). Say so.
