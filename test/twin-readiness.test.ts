@@ -4,22 +4,29 @@
  */
 import { agentProblemsOf, l3Busy } from "../lib/twin/readiness";
 import type { AgentInfo } from "../lib/twin/api";
-import type { TwinHostPlan } from "../lib/twin/plan";
+import type { HostModel } from "../lib/model/topology";
 
-const host = (name: string, role: string, agents: string[], tunnelIp?: string) => ({ name, role, agents, ...(tunnelIp ? { tunnelIp } : {}) }) as unknown as TwinHostPlan;
-const agent = (h: string, type: string, alive: boolean, configurations: Record<string, unknown> = {}) => ({ host: h, agent_type: type, alive, configurations }) as unknown as AgentInfo;
+const host = (name: string, role: string, agents: string[], tunnelIp?: string) => ({ name, role, agents, ...(tunnelIp ? { tunnelIp } : {}) }) as unknown as HostModel;
+const agent = (h: string, type: string, alive: boolean, configurations: Record<string, unknown> = {}, adminUp = true) =>
+  ({ host: h, agent_type: type, alive, admin_state_up: adminUp, configurations }) as unknown as AgentInfo;
 
-describe("agentProblemsOf", () => {
-  const hosts = [host("com1", "dvr_snat", ["L3 agent", "Open vSwitch agent"], "192.0.2.11")];
+describe("agentProblemsOf (the verifier's agent checks, plus unexpected agents)", () => {
+  const d = { hosts: [host("com1", "dvr_snat", ["L3 agent", "Open vSwitch agent"], "192.0.2.11")] };
   const ovsOk = { enable_distributed_routing: true, l2_population: true, tunneling_ip: "192.0.2.11" };
 
   test("every expected agent alive with the modes the plan says: no problem", () => {
-    expect(agentProblemsOf(hosts, [agent("com1", "L3 agent", true, { agent_mode: "dvr_snat" }), agent("com1", "Open vSwitch agent", true, ovsOk)])).toEqual([]);
+    expect(agentProblemsOf(d, [agent("com1", "L3 agent", true, { agent_mode: "dvr_snat" }), agent("com1", "Open vSwitch agent", true, ovsOk)])).toEqual([]);
+  });
+
+  test("an agent administratively down is named", () => {
+    expect(agentProblemsOf(d, [agent("com1", "L3 agent", true, { agent_mode: "dvr_snat" }, false), agent("com1", "Open vSwitch agent", true, ovsOk)])).toEqual([
+      { host: "com1", agent: "L3 agent", kind: "admin-down" },
+    ]);
   });
 
   test("missing, dead, wrong mode, no DVR/l2pop, wrong tunnel IP and unexpected agents are named as fields", () => {
     expect(
-      agentProblemsOf(hosts, [
+      agentProblemsOf(d, [
         agent("com1", "L3 agent", false, { agent_mode: "legacy" }),
         agent("com1", "DHCP agent", true),
         agent("com2", "L3 agent", true, { agent_mode: "dvr" }), // another host: not this plan's
@@ -30,9 +37,9 @@ describe("agentProblemsOf", () => {
       { host: "com1", agent: "L3 agent", kind: "agent-mode", expected: "dvr_snat", actual: "legacy" },
       { host: "com1", agent: "Open vSwitch agent", kind: "missing" },
     ]);
-    expect(agentProblemsOf(hosts, [agent("com1", "L3 agent", true, { agent_mode: "dvr_snat" }), agent("com1", "Open vSwitch agent", true, { tunneling_ip: "10.0.0.1" })])).toEqual([
-      { host: "com1", agent: "Open vSwitch agent", kind: "no-distributed-routing" },
+    expect(agentProblemsOf(d, [agent("com1", "L3 agent", true, { agent_mode: "dvr_snat" }), agent("com1", "Open vSwitch agent", true, { tunneling_ip: "10.0.0.1" })])).toEqual([
       { host: "com1", agent: "Open vSwitch agent", kind: "no-l2-population" },
+      { host: "com1", agent: "Open vSwitch agent", kind: "no-distributed-routing" },
       { host: "com1", agent: "Open vSwitch agent", kind: "tunneling-ip", expected: "192.0.2.11", actual: "10.0.0.1" },
     ]);
   });

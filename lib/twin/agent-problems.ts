@@ -1,6 +1,6 @@
 /**
- * The twin's own agent check (Twin.agentProblems(): Neutron's agent list against the lab description)
- * returns problems as fields; formatAgentProblem writes them as text once (logs, errors).
+ * The twin's agent check (Twin.agentProblems(): Neutron's agent list against the lab description,
+ * by the verifier's own agent checks, lib/twin/readiness.ts) returns problems as fields; formatAgentProblem writes them as text once (logs, errors).
  */
 
 /** What is wrong with one host's agents as the twin's own agent check sees them (Neutron's agent list). */
@@ -10,6 +10,8 @@ export type AgentProblemKind =
   /** A listed agent that is not registered. */
   | "missing"
   | "not-alive"
+  /** Registered and alive, but admin_state_up false. */
+  | "admin-down"
   /** The L3 agent's agent_mode (`expected`: the host's role, `actual`: the reported mode). */
   | "agent-mode"
   | "no-distributed-routing"
@@ -39,6 +41,8 @@ export function formatAgentProblem(p: AgentProblem): string {
       return `${p.host}: no ${p.agent}`;
     case "not-alive":
       return `${p.host}: ${p.agent} not alive`;
+    case "admin-down":
+      return `${p.host}: ${p.agent} administratively down`;
     case "agent-mode":
       return `${p.host}: ${p.agent} mode ${String(p.actual)}, expected ${p.expected}`;
     case "no-distributed-routing":

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from "fs";
 import { join } from "path";
+import type { LabDescription } from "../model/topology";
+import { agentChecks } from "../verify/gate";
+import type { CheckId } from "../verify/checks";
 import type { AgentInfo } from "./api";
-import type { AgentProblem } from "./agent-problems";
-import type { TwinHostPlan } from "./plan";
+import type { AgentProblem, AgentProblemKind } from "./agent-problems";
 import { waitFor } from "./proc";
 
 /**
@@ -10,27 +12,36 @@ import { waitFor } from "./proc";
  * the agents' own logs (an agent can report alive before it is ready to serve).
  */
 
-/** Agents per host as the plan expects them, compared with Neutron's agent list; problems as fields (empty = all fine). */
-export function agentProblemsOf(hosts: readonly TwinHostPlan[], agents: readonly AgentInfo[]): AgentProblem[] {
+/** A failed gate check of an agent, as the twin's problem kind. */
+const PROBLEM_OF: Partial<Record<CheckId, AgentProblemKind>> = {
+  "agent-present": "missing",
+  "agent-alive": "not-alive",
+  "agent-admin-up": "admin-down",
+  "l3-agent-mode": "agent-mode",
+  "ovs-distributed-routing": "no-distributed-routing",
+  "ovs-l2-population": "no-l2-population",
+  "ovs-tunneling-ip": "tunneling-ip",
+};
+
+/**
+ * Neutron's agent list against the description, as problems (empty = all fine): the verifier's own
+ * agent checks (lib/verify/gate.ts agentChecks), plus any agent registered on a host that the
+ * description does not list for it.
+ */
+export function agentProblemsOf(description: Pick<LabDescription, "hosts">, agents: readonly AgentInfo[]): AgentProblem[] {
+  const rows = agents as unknown as readonly Record<string, unknown>[];
+  const failed = agentChecks(description, rows).checks.filter((c) => !c.ok);
   const problems: AgentProblem[] = [];
-  for (const h of hosts) {
+  for (const h of description.hosts) {
     for (const a of agents.filter((x) => x.host === h.name && !h.agents.includes(x.agent_type))) {
       problems.push({ host: h.name, agent: a.agent_type, kind: "unexpected", expected: h.agents.join(", ") });
     }
-    for (const type of h.agents) {
-      const a = agents.find((x) => x.host === h.name && x.agent_type === type);
-      if (!a) {
-        problems.push({ host: h.name, agent: type, kind: "missing" });
-        continue;
-      }
-      if (!a.alive) problems.push({ host: h.name, agent: type, kind: "not-alive" });
-      const c = a.configurations;
-      if (type === "L3 agent" && c.agent_mode !== h.role) problems.push({ host: h.name, agent: type, kind: "agent-mode", expected: h.role, actual: String(c.agent_mode) });
-      if (type === "Open vSwitch agent") {
-        if (c.enable_distributed_routing !== true) problems.push({ host: h.name, agent: type, kind: "no-distributed-routing" });
-        if (c.l2_population !== true) problems.push({ host: h.name, agent: type, kind: "no-l2-population" });
-        if (h.tunnelIp && c.tunneling_ip !== h.tunnelIp) problems.push({ host: h.name, agent: type, kind: "tunneling-ip", expected: h.tunnelIp, actual: String(c.tunneling_ip) });
-      }
+    for (const c of failed) {
+      const kind = PROBLEM_OF[c.id];
+      if (!kind || c.target.kind !== "agent" || c.target.host !== h.name) continue;
+      const expected = kind === "agent-mode" || kind === "tunneling-ip" ? (c.setting?.expected ?? c.expected) : undefined;
+      const actual = kind === "agent-mode" || kind === "tunneling-ip" ? (c.setting ? String(c.setting.actual) : c.actual) : undefined;
+      problems.push({ host: h.name, agent: c.target.agent, kind, ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}) });
     }
   }
   return problems;

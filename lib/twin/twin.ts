@@ -385,7 +385,7 @@ export class Twin {
   /** Agents per host as expected by the description; returns problems as fields (empty = all fine). */
   public async agentProblems(): Promise<AgentProblem[]> {
     const { agents } = await this.api().call<{ agents: AgentInfo[] }>("GET", "/agents");
-    return agentProblemsOf(this.plan.hosts, agents);
+    return agentProblemsOf(this.plan.description, agents);
   }
 
   /**

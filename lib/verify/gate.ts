@@ -59,39 +59,9 @@ export async function runGate(description: LabDescription, api: NeutronApi, list
     return { ok: false, checks, resolved, error: (e as Error).message };
   }
 
-  for (const host of description.hosts) {
-    for (const type of host.agents) {
-      const found = agents.filter((a) => a.host === host.name && a.agent_type === type);
-      const target: CheckTarget = { kind: "agent", agent: type, host: host.name };
-      if (found.length === 0) {
-        add({ id: "agent-present", target, ok: false, expected: "registered", actual: "absent" });
-        continue;
-      }
-      for (const a of found) {
-        add({ id: "agent-alive", target, ok: a.alive === true || truthy(a.alive), expected: "alive", actual: String(a.alive) });
-        add({ id: "agent-admin-up", target, ok: a.admin_state_up === true || truthy(a.admin_state_up), expected: "admin_state_up", actual: String(a.admin_state_up) });
-        const conf = agentConfiguration(a);
-        const reported = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-        if (type === L3) {
-          const want = l3AgentModeOf(host.role)?.value;
-          if (want) add({ id: "l3-agent-mode", target, ok: conf.agent_mode === want, setting: { key: "agent_mode", expected: want, actual: reported(conf.agent_mode) } });
-        }
-        if (type === OVS) {
-          add({ id: "ovs-l2-population", target, ok: truthy(conf.l2_population), setting: { key: "l2_population", expected: "True", actual: reported(conf.l2_population) } });
-          add({
-            id: "ovs-distributed-routing",
-            target,
-            ok: truthy(conf.enable_distributed_routing),
-            setting: { key: "enable_distributed_routing", expected: "True", actual: reported(conf.enable_distributed_routing) },
-          });
-          if (typeof conf.tunneling_ip === "string") {
-            resolved.tunnelIps[host.name] = conf.tunneling_ip;
-            if (host.tunnelIp) add({ id: "ovs-tunneling-ip", target, ok: conf.tunneling_ip === host.tunnelIp, expected: host.tunnelIp, actual: conf.tunneling_ip });
-          }
-        }
-      }
-    }
-  }
+  const fromAgents = agentChecks(description, agents);
+  checks.push(...fromAgents.checks);
+  Object.assign(resolved.tunnelIps, fromAgents.tunnelIps);
 
   const guard = async (target: CheckTarget, f: () => Promise<void>) => {
     try {
@@ -180,4 +150,50 @@ export async function runGate(description: LabDescription, api: NeutronApi, list
   }
 
   return { ok: checks.every((c) => c.ok), checks, resolved };
+}
+
+/**
+ * The gate's agent checks, from Neutron's agent list (pure): each agent the description lists for a
+ * host registered, alive and admin-up; L3 agent_mode equal to the host's role; OVS agents with
+ * l2_population, enable_distributed_routing and the host's tunnel IP. Also the tunnel IPs the OVS
+ * agents report. The lab twin judges its own agents with these checks too (lib/twin/readiness.ts).
+ */
+export function agentChecks(description: Pick<LabDescription, "hosts">, agents: readonly Record<string, unknown>[]): { checks: GateCheck[]; tunnelIps: Record<string, string> } {
+  const checks: GateCheck[] = [];
+  const tunnelIps: Record<string, string> = {};
+  const add = (f: CheckFields) => checks.push(gateCheck(f));
+  for (const host of description.hosts) {
+    for (const type of host.agents) {
+      const found = agents.filter((a) => a.host === host.name && a.agent_type === type);
+      const target: CheckTarget = { kind: "agent", agent: type, host: host.name };
+      if (found.length === 0) {
+        add({ id: "agent-present", target, ok: false, expected: "registered", actual: "absent" });
+        continue;
+      }
+      for (const a of found) {
+        add({ id: "agent-alive", target, ok: a.alive === true || truthy(a.alive), expected: "alive", actual: String(a.alive) });
+        add({ id: "agent-admin-up", target, ok: a.admin_state_up === true || truthy(a.admin_state_up), expected: "admin_state_up", actual: String(a.admin_state_up) });
+        const conf = agentConfiguration(a);
+        const reported = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+        if (type === L3) {
+          const want = l3AgentModeOf(host.role)?.value;
+          if (want) add({ id: "l3-agent-mode", target, ok: conf.agent_mode === want, setting: { key: "agent_mode", expected: want, actual: reported(conf.agent_mode) } });
+        }
+        if (type === OVS) {
+          add({ id: "ovs-l2-population", target, ok: truthy(conf.l2_population), setting: { key: "l2_population", expected: "True", actual: reported(conf.l2_population) } });
+          add({
+            id: "ovs-distributed-routing",
+            target,
+            ok: truthy(conf.enable_distributed_routing),
+            setting: { key: "enable_distributed_routing", expected: "True", actual: reported(conf.enable_distributed_routing) },
+          });
+          if (typeof conf.tunneling_ip === "string") {
+            tunnelIps[host.name] = conf.tunneling_ip;
+            if (host.tunnelIp) add({ id: "ovs-tunneling-ip", target, ok: conf.tunneling_ip === host.tunnelIp, expected: host.tunnelIp, actual: conf.tunneling_ip });
+          }
+        }
+      }
+    }
+  }
+  return { checks, tunnelIps };
 }
