@@ -1,3 +1,4 @@
+import { shJoin } from "../verify/shell";
 import { spawnSync } from "child_process";
 import { copyFileSync, existsSync, mkdirSync } from "fs";
 import { dirname, join } from "path";
@@ -255,9 +256,5 @@ export function neutronUnit(service: NeutronService): string {
 }
 
 export function unitScript(argv: readonly string[], pre: readonly string[] = []): string {
-  return ["#!/bin/bash", "set -e", ...pre, `exec ${argv.map(shellQuote).join(" ")}`, ""].join("\n");
-}
-
-export function shellQuote(a: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+  return ["#!/bin/bash", "set -e", ...pre, `exec ${shJoin(argv)}`, ""].join("\n");
 }

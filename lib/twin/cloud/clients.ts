@@ -1,6 +1,6 @@
 import { writeFileSync } from "fs";
 import { CloudPlan, keystoneUrl, REGION } from "./plan";
-import { shellQuote } from "../site-config";
+import { shq } from "../../verify/shell";
 
 /**
  * The operator's client configuration, written into the state dir: clouds.yaml (cloud
@@ -55,7 +55,7 @@ export function writeClientFiles(plan: CloudPlan, files: { cloudsYaml: string; o
     [
       `# dvr-lab cloud twin ${plan.name}: source it, then run the client in the cloud's network namespace:`,
       `#   nsenter -t ${holderPid} -n -- openstack token issue`,
-      ...Object.entries(v).map(([k, val]) => `export ${k}=${shellQuote(val)}`),
+      ...Object.entries(v).map(([k, val]) => `export ${k}=${shq(val)}`),
       "",
     ].join("\n"),
     { mode: 0o600 },
