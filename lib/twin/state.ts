@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
+import type { BringUpRecord } from "./cloud/cloud";
 import type { TwinCloudRecord } from "./cloud-access";
 import type { TwinVmState } from "./hypervisor";
 import type { TwinPlan } from "./plan";
@@ -10,13 +11,7 @@ import type { TwinPlan } from "./plan";
  */
 export const TWIN_STATE_SCHEMA = "dvr-lab/twin-state@1";
 
-export interface TwinState {
-  schema: string;
-  name: string;
-  stateDir: string;
-  phase: "starting" | "up" | "failed" | "down";
-  error?: string;
-  startedAt: string;
+export interface TwinState extends BringUpRecord {
   plan: TwinPlan;
   /** Namespace ids ("uts:[n]", "net:[n]", "mnt:[n]") of everything the twin created. */
   namespaces: string[];

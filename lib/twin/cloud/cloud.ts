@@ -53,13 +53,17 @@ export interface PhaseTiming {
   readonly seconds: number;
 }
 
-export interface CloudState {
+/** What every bring-up records first in its state file (the cloud's, the lab twin's). */
+export interface BringUpRecord {
   schema: string;
   name: string;
   stateDir: string;
   phase: "starting" | "up" | "failed" | "down";
   error?: string;
   startedAt: string;
+}
+
+export interface CloudState extends BringUpRecord {
   plan: CloudPlan;
   /** The namespace holder (recorded as soon as it is spawned, so `down` finds it after a crash). */
   holder?: number;
