@@ -12,7 +12,7 @@
 import { descriptionFromStack } from "../lib/model/description-reader";
 import { Cloud } from "../lib/twin/cloud/cloud";
 import { synthLayout, Layout } from "../lib/twin/lab";
-import { run } from "../lib/twin/proc";
+import { run } from "../lib/common/process";
 import { defaultStateDir, Twin } from "../lib/twin/twin";
 
 /** The seed's own check, literally (the columns it names). */

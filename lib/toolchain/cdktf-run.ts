@@ -1,7 +1,8 @@
 import { existsSync } from "fs";
 import { dirname, join } from "path";
 import { terraformEnv, TerraformToolchain } from "./terraform";
-import { runLines, TerraformEvent } from "./terraform-run";
+import { runLines } from "../common/process";
+import { TerraformEvent } from "./terraform-run";
 
 /**
  * `cdktf deploy` as a user runs it on an example (issue 14): the CDKTF CLI synthesizes the app of a

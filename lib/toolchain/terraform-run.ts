@@ -1,5 +1,4 @@
-import { spawn } from "child_process";
-import { appendFileSync } from "fs";
+import { runLines } from "../common/process";
 import { terraformEnv, TerraformToolchain } from "./terraform";
 
 /**
@@ -142,38 +141,5 @@ export function runTerraformAsync(t: TerraformToolchain, args: readonly string[]
       const e = parseTerraformJsonLine(line);
       if (e) o.onEvent?.(e);
     },
-  });
-}
-
-/**
- * Runs argv, hands each line of stdout and stderr to `onLine` (and appends it to `logFile`, after
- * `header`), and resolves with the exit code (a signal counts as 128 + n).
- */
-export function runLines(
-  argv: readonly string[],
-  o: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly logFile?: string; readonly header?: string; readonly onLine: (line: string) => void },
-): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    if (o.logFile) appendFileSync(o.logFile, `\n${o.header ?? `$ ${argv.join(" ")}`}\n`);
-    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ["ignore", "pipe", "pipe"] });
-    const feed = (buf: { rest: string }) => (chunk: Buffer) => {
-      buf.rest += chunk.toString("utf8");
-      const lines = buf.rest.split("\n");
-      buf.rest = lines.pop() ?? "";
-      for (const line of lines) handle(line);
-    };
-    const handle = (line: string) => {
-      if (o.logFile) appendFileSync(o.logFile, line + "\n");
-      o.onLine(line);
-    };
-    const out = { rest: "" };
-    const err = { rest: "" };
-    child.stdout.on("data", feed(out));
-    child.stderr.on("data", feed(err));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      for (const b of [out, err]) if (b.rest) handle(b.rest);
-      resolvePromise(code ?? (signal ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 }) as Record<string, number>)[signal] || 1 : 1));
-    });
   });
 }

@@ -1,4 +1,4 @@
-import { run } from "./proc";
+import { run } from "../common/process";
 
 /**
  * The real Neutron API of the twin, reached from inside the controller's network namespace (curl via

@@ -1,7 +1,8 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import type { TwinHostPlan, TwinPlan } from "./plan";
-import { alive, enter, must, nsId, readComm, spawnDetached, waitFor } from "./proc";
+import { alive, enter, nsId, readComm, spawnDetached, waitFor } from "./proc";
+import { must } from "../common/process";
 import { pristineNeutronEtc } from "./site-config";
 import { hostDirOf, TwinState } from "./state";
 import { hostFiles } from "./units";

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { NeutronApi, NeutronApiError, PortInfo } from "./api";
 import { CloudApiError, CloudRest } from "./cloud/rest";
-import { alive, enter, kill, must, spawnDetached } from "./proc";
+import { alive, enter, kill, spawnDetached } from "./proc";
+import { must } from "../common/process";
 import { sshdConfig } from "./ssh";
 
 /**

@@ -1,50 +1,10 @@
 import { spawn } from "child_process";
 import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from "fs";
 
-/** Process helpers of the twin: run commands, enter namespaces, find processes by namespace. */
-
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface RunOptions {
-  readonly input?: string;
-  readonly timeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
-}
-
-export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: opts.env ?? process.env });
-    let stdout = "";
-    let stderr = "";
-    let timer: NodeJS.Timeout | undefined;
-    if (opts.timeoutMs) timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs);
-    child.stdout.on("data", (b) => (stdout += b));
-    child.stderr.on("data", (b) => (stderr += b));
-    child.on("error", (e) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: 127, stdout, stderr: stderr + String(e) });
-    });
-    child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: signal ? `${stderr}(killed by ${signal})` : stderr });
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.input ?? "");
-  });
-}
-
-/** Runs and throws with the command and its stderr on a non-zero exit. */
-export async function must(argv: readonly string[], opts: RunOptions = {}, what?: string): Promise<string> {
-  const r = await run(argv, opts);
-  if (r.code !== 0) {
-    throw new Error(`${what ?? argv.join(" ")} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-2000)}`);
-  }
-  return r.stdout;
-}
+/**
+ * Process helpers of the twin: enter namespaces, start daemons, wait, find processes by namespace.
+ * Commands run through the library's one runner (lib/common/process.ts run / must).
+ */
 
 /** argv prefix that enters the mount, net and uts namespaces of a process. */
 export function enter(pid: number, ns: { m?: boolean; n?: boolean; u?: boolean } = { m: true, n: true, u: true }): string[] {

@@ -1,4 +1,4 @@
-import { run, RunResult } from "./proc";
+import { run, RunResult } from "../common/process";
 
 /**
  * The operator side's SSH client to twin hosts. The management network lives in the twin's outer

@@ -5,7 +5,8 @@ import type { AgentInfo, NeutronApi, PortInfo } from "./api";
 import { Cloud } from "./cloud/cloud";
 import type { CloudRest } from "./cloud/rest";
 import { novaUrl } from "./cloud-access";
-import { alive, enter, run } from "./proc";
+import { alive, enter } from "./proc";
+import { run } from "../common/process";
 import type { TwinState } from "./state";
 
 /** What `twin status` reads of a twin (lib/twin/twin.ts Twin is one). */

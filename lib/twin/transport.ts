@@ -9,7 +9,8 @@ import type {
   RunResult,
   Transport,
 } from "../verify/types";
-import { alive, enter, run } from "./proc";
+import { alive, enter } from "./proc";
+import { run } from "../common/process";
 import { loadState, TwinState } from "./twin";
 
 /**

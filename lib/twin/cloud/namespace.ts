@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { join } from "path";
-import { alive, enter, kill, run, RunResult, sleep, spawnDetached } from "../proc";
+import { alive, enter, kill, sleep, spawnDetached } from "../proc";
+import { run, RunResult } from "../../common/process";
 
 /**
  * The namespace the cloud runs in: the lab twin's controller host (NamespaceRecord: its holder's

@@ -1,4 +1,5 @@
-import { enter, run } from "../proc";
+import { enter } from "../proc";
+import { run } from "../../common/process";
 import { splitCurlResponse } from "../curl-response";
 import { NamespaceRecord } from "./namespace";
 

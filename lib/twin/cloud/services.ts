@@ -1,5 +1,6 @@
 import { join } from "path";
-import { alive, run, sleep } from "../proc";
+import { alive, sleep } from "../proc";
+import { run } from "../../common/process";
 import { logTail, NamespaceRecord, runInside, startService } from "./namespace";
 
 /**
