@@ -11,6 +11,7 @@ import { Cloud } from "./cloud/cloud";
 import { novaUrl } from "./cloud-access";
 import { packageRoot } from "../push/remote-script";
 import { waitFor } from "./proc";
+import { WATCH_INTERVAL_MS } from "./hypervisor";
 import { defaultStateDir, Twin } from "./twin";
 import { FaultPlan, FaultTarget, planFaults } from "./faults";
 
@@ -304,13 +305,13 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   }
   phase({ name: "twin up", seconds: s(tu), ok: true });
 
-  // The stand-in polls Nova and Neutron every second; while a push restarts neutron-server the API
-  // is away for a few seconds: say so once per 30 s, not once per poll.
+  // The stand-in polls Nova and Neutron every WATCH_INTERVAL_MS; while a push restarts neutron-server
+  // the API is away for a few seconds: say so once per 30 s, not once per poll.
   let quietUntil = 0;
-  const stopWatch = twin.hypervisor().watch(1000, (e) => {
+  const stopWatch = twin.hypervisor().watch(WATCH_INTERVAL_MS, (e) => {
     if (Date.now() < quietUntil) return;
     quietUntil = Date.now() + 30000;
-    log(`  hypervisor stand-in: ${e.message.split("\n")[0]} (retrying every second; repeats muted for 30 s)`);
+    log(`  hypervisor stand-in: ${e.message.split("\n")[0]} (retrying every ${WATCH_INTERVAL_MS / 1000} s; repeats muted for 30 s)`);
   });
   // A fault run works on a copy of the stack folder (its cdk.tf.json edited per fault); the copy
   // sits beside the original so that the hook's `npx --no-install dvr-lab` resolves the same way.

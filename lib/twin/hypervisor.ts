@@ -4,6 +4,15 @@ import { NeutronApi, NeutronApiError, PortInfo } from "./api";
 import { CloudApiError, CloudRest } from "./cloud/rest";
 import { alive, enter, kill, spawnDetached } from "./proc";
 import { must } from "../common/process";
+
+/**
+ * How often the stand-in compares Nova's view with its own during a deploy (ms). A VM is plugged at
+ * most this long after Nova bound its port; Terraform's own wait for the instance polls every 3-10 s.
+ */
+export const WATCH_INTERVAL_MS = 2000;
+
+/** The port fields the sync reads (PortInfo's, without name and vif type). */
+const SYNC_PORT_FIELDS = ["id", "status", "mac_address", "device_owner", "device_id", "network_id", "fixed_ips", "binding:host_id"] as const;
 import { sshdConfig } from "./ssh";
 
 /**
@@ -202,7 +211,9 @@ export class HypervisorStandIn {
     const s = this.site;
     const nova = s.nova;
     if (!nova) throw new Error("dvr-lab twin: the hypervisor stand-in syncs with Nova only in the cloud twin");
-    const { ports } = await s.neutron().call<{ ports: PortInfo[] }>("GET", "/ports");
+    // Only the fields read here: Neutron then skips most of its per-port extension and policy work,
+    // and this poll runs all through a deploy beside Terraform's own calls to the one API worker.
+    const { ports } = await s.neutron().call<{ ports: PortInfo[] }>("GET", `/ports?${SYNC_PORT_FIELDS.map((f) => `fields=${f}`).join("&")}`);
     const bound = ports.filter((p) => p.device_owner.startsWith("compute:") && p.device_id && s.vmHosts.includes(p["binding:host_id"]));
     const unplugged: string[] = [];
     for (const [name, vm] of Object.entries(s.vms)) {
@@ -281,7 +292,7 @@ export class HypervisorStandIn {
   }
 
   /** Syncs every `intervalMs` until the returned stop function is called (which awaits the last sync). */
-  public watch(intervalMs = 1000, onError: (e: Error) => void = () => undefined): () => Promise<void> {
+  public watch(intervalMs = WATCH_INTERVAL_MS, onError: (e: Error) => void = () => undefined): () => Promise<void> {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const tick = async () => {
