@@ -329,6 +329,14 @@ destroy and twin down. The fault row runs every fault on ONE deploy (inject, the
 fault, then the hook healthy again); its exit 0 means every fault was caught. Memory is the machine's used memory (MemTotal - MemAvailable) above the value before the run,
 peak of 250 ms samples.`;
 
+/** "Where the time goes" per profiled row (bench/cpu-profile.ts), or "". */
+function twinProfiles(t: TwinResult | undefined): string {
+  return (t?.steps ?? [])
+    .filter((x) => x.profile)
+    .map((x) => `### Where the time goes: ${x.step}\n\n${x.profile}\n\n`)
+    .join("");
+}
+
 function machineLines(m: MachineInfo, runs: number, elapsedS: number, loadEnd: readonly number[]): string {
   return [
     `- CPU: ${m.cpuModel}, nproc ${m.nproc}`,
@@ -400,7 +408,7 @@ ${twinTable(twin, busy)}
 
 ${TWIN_NOTE}
 
-## Findings (profiled with \`node --cpu-prof dist/bench/synth-one.js 200 constructs\`)
+${twinProfiles(twin)}## Findings (profiled with \`node --cpu-prof dist/bench/synth-one.js 200 constructs\`)
 
 1. **Fixed: \`depends_on\` grew with VMs x nodes.** Every VM's port and instance listed every config
    push plus the router interfaces: at 200 computes 800 resources x 206 entries = 165k dependency
@@ -466,7 +474,7 @@ async function main(): Promise<void> {
   }
   if (o.twinOnly) {
     const twin = await benchTwin(log);
-    rewrite("## Lab twin", `## Lab twin\n\n${twinTable(twin, [])}\n\n${TWIN_NOTE}\nMeasured ${m.date}, load average at start ${m.loadavg.join(" / ")}, at end ${machineInfo().loadavg.join(" / ")} (\`npm run bench -- --twin-only\`).\n\n`);
+    rewrite("## Lab twin", `## Lab twin\n\n${twinTable(twin, [])}\n\n${TWIN_NOTE}\nMeasured ${m.date}, load average at start ${m.loadavg.join(" / ")}, at end ${machineInfo().loadavg.join(" / ")} (\`npm run bench -- --twin-only\`).\n\n${twinProfiles(twin)}`);
     return;
   }
   if (o.toolchainOnly) {

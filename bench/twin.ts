@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "fs";
 import { join } from "path";
 import { FAULT_NAMES } from "../lib/twin/faults";
 import type { BringUpMeasure } from "./bring-up-one";
+import { apiCallTimes, CpuSampler, profileSection } from "./cpu-profile";
 import { usedMemoryKb } from "./machine";
 
 export interface TwinStep {
@@ -24,6 +25,8 @@ export interface TwinStep {
   /** The deploy's phases as `dvr-lab lab --json` reports them (s). */
   readonly phases?: { name: string; seconds: number }[];
   readonly verdicts?: string[];
+  /** Where the time went (the profiled scenario only): CPU per program and Neutron calls, markdown. */
+  readonly profile?: string;
 }
 
 export interface TwinResult {
@@ -33,8 +36,8 @@ export interface TwinResult {
 }
 
 /** The lab runs the bench times, one twin at a time: what `npm test` runs in test/lab. */
-export const LAB_SCENARIOS: { label: string; args: string[] }[] = [
-  { label: "reference, 2 verifier runs", args: ["--layout", "reference", "--runs", "2"] },
+export const LAB_SCENARIOS: { label: string; args: string[]; profile?: boolean }[] = [
+  { label: "reference, 2 verifier runs", args: ["--layout", "reference", "--runs", "2"], profile: true },
   { label: "upstream layout", args: ["--layout", "upstream"] },
   { label: "all faults, one deploy", args: ["--fault", FAULT_NAMES.join(",")] },
 ];
@@ -102,7 +105,11 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
     const stateDir = join(ROOT, ".twin", name);
     try {
       log(`  dvr-lab lab ${sc.args.join(" ")} ...`);
-      const r = await run(["lab", ...sc.args, "--json", "--name", name], () => undefined);
+      const sampler = sc.profile ? new CpuSampler() : undefined;
+      sampler?.start();
+      // The profiled run keeps the twin's logs (neutron-server's access log); removed below.
+      const r = await run(["lab", ...sc.args, "--json", "--name", name, ...(sc.profile ? ["--keep-logs"] : [])], () => undefined);
+      const profile = sampler ? profileSection(sampler.stop(), apiCallTimes(neutronServerLog(stateDir))) : undefined;
       let phases: TwinStep["phases"];
       let verdicts: string[] | undefined;
       try {
@@ -113,12 +120,23 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
         /* no JSON: the exit code says enough */
       }
       log(`    exit ${r.code}, ${r.seconds.toFixed(1)} s${phases ? ` (${phases.map((x) => `${x.name} ${x.seconds} s`).join(", ")})` : ""}`);
-      steps.push({ step: sc.label, seconds: r.seconds, peakMemMiB: r.peakMemMiB, exitCode: r.code, ...(phases ? { phases } : {}), ...(verdicts ? { verdicts } : {}) });
+      steps.push({ step: sc.label, seconds: r.seconds, peakMemMiB: r.peakMemMiB, exitCode: r.code, ...(phases ? { phases } : {}), ...(verdicts ? { verdicts } : {}), ...(profile ? { profile } : {}) });
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
   }
   return { measured: true, steps };
+}
+
+/** neutron-server's log of a kept twin state dir (its controller host's), or "" when there is none. */
+function neutronServerLog(stateDir: string): string {
+  const hosts = join(stateDir, "hosts");
+  if (!existsSync(hosts)) return "";
+  for (const h of readdirSync(hosts)) {
+    const f = join(hosts, h, "log", "neutron-server.log");
+    if (existsSync(f)) return readFileSync(f, "utf8");
+  }
+  return "";
 }
 
 /** What a twin's kept logs show that explains (or threatens) a run: one line per host, service and signature. */
