@@ -33,10 +33,22 @@ export function programLabel(cmdline: readonly string[]): string | null {
     return /cdktf/.test(script) ? "node (cdktf CLI)" : /dvr-lab/.test(script) ? "node (dvr-lab)" : `node (${basename(script)})`;
   }
   if (/^python3/.test(b)) {
+    // nova-compute without its package: `python3 -c 'from nova.cmd.compute import main; ...'`.
+    const code = /from nova\.cmd\.([a-z_]+) import/.exec(joined);
+    if (code) return `nova-${code[1]}`;
     const script = basename(cmdline[1] ?? "");
     return /dvr[-_](lab[-_])?push/.test(joined) ? "config push (python3)" : /openstack/.test(script) ? "openstack client" : `python3 ${script}`;
   }
   if (b === "sshd" || b.startsWith("sshd:")) return "sshd";
+  if (b === "bash" || b === "sh") {
+    // A script by its name; `bash -c` by the first command of its script (twin, push and verifier
+    // steps are `bash -c` snippets).
+    if (cmdline[1] === "-c") {
+      const first = (cmdline[2] ?? "").split(/[\n;]/).map((x) => x.trim()).find((x) => x && !/^(set|#)/.test(x)) ?? "";
+      return `${b} -c (${first.split(/\s/)[0].slice(0, 40)})`;
+    }
+    return cmdline[1] ? `${b} ${basename(cmdline[1])}` : b;
+  }
   return b;
 }
 

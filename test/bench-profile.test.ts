@@ -19,6 +19,9 @@ describe("programLabel", () => {
     [["node", "/work/main/node_modules/.bin/cdktf", "deploy"], "node (cdktf CLI)"],
     [["/usr/bin/python3", "/tmp/dvr-lab-push.py", "doc.json"], "config push (python3)"],
     [["/usr/local/bin/terraform-provider-openstack_v3.4.0"], "terraform-provider-openstack"],
+    [["/usr/bin/python3", "-c", "from nova.cmd.compute import main; main()", "--config-file", "x"], "nova-compute"],
+    [["/bin/bash", "-c", "set -euo pipefail\nip link add x"], "bash -c (ip)"],
+    [["/bin/bash", "/x/remote/twin/ns-init.sh", "a"], "bash ns-init.sh"],
   ])("%j -> %s", (cmd, label) => expect(programLabel(cmd)).toBe(label));
 
   test("a kernel thread (empty cmdline) has no label", () => expect(programLabel([])).toBeNull());
