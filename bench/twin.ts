@@ -128,15 +128,26 @@ export async function benchTwin(log: (l: string) => void): Promise<TwinResult> {
   return { measured: true, steps };
 }
 
+/** Every service log of a kept twin state dir (`hosts/<host>/log/<service>.log`), by host then name. */
+function hostLogs(stateDir: string): { host: string; service: string; file: string }[] {
+  const hostsDir = join(stateDir, "hosts");
+  if (!existsSync(hostsDir)) return [];
+  return readdirSync(hostsDir)
+    .sort()
+    .flatMap((host) => {
+      const logDir = join(hostsDir, host, "log");
+      if (!existsSync(logDir)) return [];
+      return readdirSync(logDir)
+        .filter((x) => x.endsWith(".log"))
+        .sort()
+        .map((f) => ({ host, service: f.replace(/\.log$/, ""), file: join(logDir, f) }));
+    });
+}
+
 /** neutron-server's log of a kept twin state dir (its controller host's), or "" when there is none. */
 function neutronServerLog(stateDir: string): string {
-  const hosts = join(stateDir, "hosts");
-  if (!existsSync(hosts)) return "";
-  for (const h of readdirSync(hosts)) {
-    const f = join(hosts, h, "log", "neutron-server.log");
-    if (existsSync(f)) return readFileSync(f, "utf8");
-  }
-  return "";
+  const f = hostLogs(stateDir).find((l) => l.service === "neutron-server");
+  return f ? readFileSync(f.file, "utf8") : "";
 }
 
 /** What a twin's kept logs show that explains (or threatens) a run: one line per host, service and signature. */
@@ -161,17 +172,11 @@ export const LOG_SIGNATURES: readonly { readonly name: string; readonly re: RegE
 
 export function logFindings(stateDir: string): LogFinding[] {
   const out: LogFinding[] = [];
-  const hostsDir = join(stateDir, "hosts");
-  if (!existsSync(hostsDir)) return out;
-  for (const host of readdirSync(hostsDir).sort()) {
-    const logDir = join(hostsDir, host, "log");
-    if (!existsSync(logDir)) continue;
-    for (const f of readdirSync(logDir).filter((x) => x.endsWith(".log")).sort()) {
-      const text = readFileSync(join(logDir, f), "utf8");
-      for (const s of LOG_SIGNATURES) {
-        const count = text.split("\n").filter((l) => s.re.test(l)).length;
-        if (count) out.push({ host, service: f.replace(/\.log$/, ""), signature: s.name, count });
-      }
+  for (const { host, service, file } of hostLogs(stateDir)) {
+    const text = readFileSync(file, "utf8");
+    for (const s of LOG_SIGNATURES) {
+      const count = text.split("\n").filter((l) => s.re.test(l)).length;
+      if (count) out.push({ host, service, signature: s.name, count });
     }
   }
   return out;
