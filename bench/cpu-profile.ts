@@ -83,7 +83,7 @@ export interface CpuProfile {
  * started during the run); one that exits between samples loses at most its last second.
  */
 export class CpuSampler {
-  private readonly seen = new Map<string, { ticks: number; label: string | null }>();
+  private readonly seen = new Map<string, { ticks: number }>();
   private readonly totals = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private t0 = 0;
@@ -108,13 +108,16 @@ export class CpuSampler {
       if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
       const ticks = cpuTicks(pid);
       if (ticks === undefined) continue;
+      // The label is read every time: a child seen between its fork and its exec still shows the
+      // parent's command line.
+      const label = programLabel(readCmdline(pid));
       let prev = this.seen.get(pid);
       if (!prev) {
         // Processes already running at the start count from then; later ones from their start.
-        prev = { ticks: this.baseline ? ticks : 0, label: programLabel(readCmdline(pid)) };
+        prev = { ticks: this.baseline ? ticks : 0 };
         this.seen.set(pid, prev);
       }
-      if (prev.label && ticks > prev.ticks) this.totals.set(prev.label, (this.totals.get(prev.label) ?? 0) + ticks - prev.ticks);
+      if (label && ticks > prev.ticks) this.totals.set(label, (this.totals.get(label) ?? 0) + ticks - prev.ticks);
       prev.ticks = ticks;
     }
   }
