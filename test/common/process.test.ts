@@ -22,9 +22,10 @@ describe("run", () => {
   });
 
   test("a UTF-8 character split across chunks stays whole", async () => {
-    // 5000 two-byte characters: the pipe delivers them in chunks that cut some of them in half.
-    const r = await run(["python3", "-c", "import sys; sys.stdout.buffer.write(('é' * 5000).encode())"]);
-    expect(r.stdout).toBe("é".repeat(5000));
+    // One ASCII byte, then 100,000 two-byte characters: the pipe delivers 64 KiB chunks, and an odd
+    // offset makes every chunk boundary cut a character in half.
+    const r = await run(["python3", "-c", "import sys; sys.stdout.buffer.write(('x' + 'é' * 100000).encode())"]);
+    expect(r.stdout).toBe("x" + "é".repeat(100000));
   });
 
   test("timeout kills the child: 128 + 9, and stderr says so", async () => {
