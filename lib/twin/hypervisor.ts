@@ -13,6 +13,8 @@ export const WATCH_INTERVAL_MS = 2000;
 
 /** The port fields the sync reads (PortInfo's, without name and vif type). */
 const SYNC_PORT_FIELDS = ["id", "status", "mac_address", "device_owner", "device_id", "network_id", "fixed_ips", "binding:host_id"] as const;
+/** A port as the sync's field-limited `GET /ports` returns it. */
+export type SyncPort = Pick<PortInfo, (typeof SYNC_PORT_FIELDS)[number]>;
 import { sshdConfig } from "./ssh";
 
 /**
@@ -70,7 +72,7 @@ export interface StandInSite {
 export interface PlugRequest {
   readonly name: string;
   readonly host: string;
-  readonly port: PortInfo;
+  readonly port: SyncPort;
   readonly deviceId: string;
   readonly instanceId?: string;
   readonly floatingIp?: string;
@@ -213,7 +215,7 @@ export class HypervisorStandIn {
     if (!nova) throw new Error("dvr-lab twin: the hypervisor stand-in syncs with Nova only in the cloud twin");
     // Only the fields read here: Neutron then skips most of its per-port extension and policy work,
     // and this poll runs all through a deploy beside Terraform's own calls to the one API worker.
-    const { ports } = await s.neutron().call<{ ports: PortInfo[] }>("GET", `/ports?${SYNC_PORT_FIELDS.map((f) => `fields=${f}`).join("&")}`);
+    const { ports } = await s.neutron().call<{ ports: SyncPort[] }>("GET", `/ports?${SYNC_PORT_FIELDS.map((f) => `fields=${f}`).join("&")}`);
     const bound = ports.filter((p) => p.device_owner.startsWith("compute:") && p.device_id && s.vmHosts.includes(p["binding:host_id"]));
     const unplugged: string[] = [];
     for (const [name, vm] of Object.entries(s.vms)) {
@@ -267,7 +269,7 @@ export class HypervisorStandIn {
    * verifier's VM hop on a real lab) times out while ping passes. A real node's kernel datapath
    * completes them; this is hardware stand-in, not Neutron.
    */
-  private async dhcpPortsChecksummed(ports: readonly PortInfo[]): Promise<void> {
+  private async dhcpPortsChecksummed(ports: readonly SyncPort[]): Promise<void> {
     const s = this.site;
     const hosts = s.hosts ?? s.vmHosts;
     for (const p of ports) {
