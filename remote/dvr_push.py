@@ -9,12 +9,11 @@
 #
 # Reads one push document (schema dvr-lab/push@1, docs/CONTRACTS.md section 1), sets exactly the
 # listed keys in the node's neutron files with a comment-preserving editor, keeps a timestamped
-# backup of every file it changes, restarts only the services that read a changed file (stage by
-# stage in the document's order, the services of a stage together), gates each restart on health,
-# and on a failed restart restores the backups, restarts the affected services again and exits
-# non-zero with one clear error line.
+# backup of every file it changes, restarts only the services that read a changed file (in the
+# document's order), gates each restart on health, and on a failed restart restores the backups,
+# restarts the affected services again and exits non-zero with one clear error line.
 # docs/PUSH.md describes what this does to a node.
-"""dvr-lab config push: comment-preserving INI edit, backup, staged restart, health gate, rollback."""
+"""dvr-lab config push: comment-preserving INI edit, backup, ordered restart, health gate, rollback."""
 
 import json
 import os
@@ -22,7 +21,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 SCHEMA = "dvr-lab/push@1"
@@ -219,13 +217,7 @@ def load_document(path):
     for s in services:
         if not isinstance(s, dict) or not all(isinstance(s.get(k), str) and s.get(k) for k in ("name", "unit", "log")):
             raise PushError("push %s: every service needs name, unit and log" % node)
-        stage = s.get("stage")
-        if stage is not None and (not isinstance(stage, int) or isinstance(stage, bool) or stage < 0):
-            raise PushError("push %s: service %s: stage must be an integer >= 0" % (node, s["name"]))
         names.add(s["name"])
-    stages = [s["stage"] for s in services if s.get("stage") is not None]
-    if stages != sorted(stages):
-        raise PushError("push %s: services must be listed in stage order" % node)
     for f in files:
         if not isinstance(f, dict) or not isinstance(f.get("path"), str) or not os.path.isabs(f["path"]):
             raise PushError("push %s: every file needs an absolute path" % node)
@@ -424,40 +416,6 @@ def restart_and_gate(manager, service, settle, api_timeout):
         time.sleep(POLL_SECONDS)
 
 
-def stages_of(services):
-    """Splits the services to restart into stages: consecutive services with the same `stage` restart
-    together; a service without one is a stage of its own (documents without stages restart one by
-    one, in order)."""
-    groups = []
-    for i, s in enumerate(services):
-        key = s.get("stage", ("alone", i))
-        if groups and groups[-1][0] == key:
-            groups[-1][1].append(s)
-        else:
-            groups.append((key, [s]))
-    return [g for _k, g in groups]
-
-
-def restart_stage(manager, stage, settle, api_timeout):
-    """Restarts the services of one stage together and gates each on its health. Returns a list of
-    (service, failure or None, seconds), in the stage's order."""
-    results = [None] * len(stage)
-
-    def one(i, service):
-        t0 = time.time()
-        results[i] = (service, restart_and_gate(manager, service, settle, api_timeout), time.time() - t0)
-
-    if len(stage) == 1:
-        one(0, stage[0])
-        return results
-    threads = [threading.Thread(target=one, args=(i, s)) for i, s in enumerate(stage)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 # --------------------------------------------------------------------------------------------
 # The push.
 # --------------------------------------------------------------------------------------------
@@ -531,33 +489,28 @@ def push(doc, dry_run=False, no_restart=False, out=sys.stdout):
         say("  --no-restart: files written, not restarted: %s" % (", ".join(s["name"] for s in restart) or "nothing"))
         return EXIT_OK
 
-    # 3. Restart stage by stage (the services of a stage together), gate on health, roll back on failure.
+    # 3. Restart in order, gate on health, roll back on failure.
     settle = float(doc["settleSeconds"])
     api_timeout = float(doc["apiTimeoutSeconds"])
     done = []
-    for stage in stages_of(restart):
-        results = restart_stage(manager, stage, settle, api_timeout)
-        for s, failure, seconds in results:
-            if failure is None:
-                say("  restarted %s (%s) in %.1fs; alive and no CRITICAL in %s for %gs" % (
-                    s["name"], s["unit"], seconds, s["log"], settle))
-        failed = [(s, failure) for s, failure, _ in results if failure is not None]
-        done.extend(stage)
-        if not failed:
+    for s in restart:
+        t0 = time.time()
+        failure = restart_and_gate(manager, s, settle, api_timeout)
+        if failure is None:
+            done.append(s)
+            say("  restarted %s (%s) in %.1fs; alive and no CRITICAL in %s for %gs" % (
+                s["name"], s["unit"], time.time() - t0, s["log"], settle))
             continue
-        s, failure = failed[0]
         culprit = [c for p in planned if s["name"] in p[0].get("services", []) for c in p[5]]
         named = [c for c in culprit if c[2] in failure] or culprit
         restore(written)
         say("  restored %s" % ", ".join(w[0] for w in written))
         again = []
-        for again_stage in stages_of(done):
-            for r, f2, _ in restart_stage(manager, again_stage, settle, api_timeout):
-                again.append("%s %s" % (r["name"], "ok" if f2 is None else "FAILED: " + f2))
+        for r in done + [s]:
+            f2 = restart_and_gate(manager, r, settle, api_timeout)
+            again.append("%s %s" % (r["name"], "ok" if f2 is None else "FAILED: " + f2))
         say("  restarted again on the previous files: %s" % "; ".join(again))
         tail = "restored previous files"
-        if len(failed) > 1:
-            tail += "; also failed in the same stage: " + "; ".join("%s: %s" % (o["name"], f) for o, f in failed[1:])
         bad = [a for a in again if " FAILED: " in a]
         if bad:
             tail += "; restart on the previous files also failed: " + "; ".join(bad)

@@ -67,15 +67,14 @@ describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
         "/etc/neutron/plugins/ml2/openvswitch_agent.ini [securitygroup] firewall_driver": "iptables_hybrid",
       });
     }
-    // In neutron's order, in stages: the OVS agent alone, then L3, metadata and DHCP together.
-    expect(docs.com1.services.map((s: any) => [s.name, s.stage])).toEqual([
-      ["neutron-openvswitch-agent", 1],
-      ["neutron-l3-agent", 2],
-      ["neutron-metadata-agent", 2],
-      ["neutron-dhcp-agent", 2],
+    expect(docs.com1.services.map((s: any) => s.name)).toEqual([
+      "neutron-openvswitch-agent",
+      "neutron-l3-agent",
+      "neutron-metadata-agent",
+      "neutron-dhcp-agent",
     ]);
     expect(docs.ctrl1.services).toEqual([
-      { name: "neutron-server", unit: "neutron-server", log: "/var/log/neutron/neutron-server.log", healthUrl: "http://127.0.0.1:9696/", stage: 0 },
+      { name: "neutron-server", unit: "neutron-server", log: "/var/log/neutron/neutron-server.log", healthUrl: "http://127.0.0.1:9696/" },
     ]);
   });
 

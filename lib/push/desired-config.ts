@@ -9,7 +9,6 @@ import {
   NeutronService,
   SERVICE_FILES,
   SERVICE_ORDER,
-  SERVICE_STAGE,
   unitName,
 } from "./neutron-paths";
 import { ServiceManager } from "./service-manager";
@@ -39,11 +38,6 @@ export interface DesiredService {
   readonly log: string;
   /** After a restart, wait until this URL answers (neutron-server only). */
   readonly healthUrl?: string;
-  /**
-   * Restart stage (SERVICE_STAGE): the services of one stage restart together, a stage starts when
-   * the one before it is healthy.
-   */
-  readonly stage: number;
 }
 
 /** The push document for one node: what remote/dvr_push.py applies. No secrets. */
@@ -54,7 +48,7 @@ export interface DesiredConfig {
   readonly release: string;
   readonly serviceManager: "systemd" | "kolla";
   readonly files: readonly DesiredFile[];
-  /** Services on this node, in restart order (stage by stage). */
+  /** Services on this node, in restart order. */
   readonly services: readonly DesiredService[];
   /** Seconds a restarted service must stay alive before it counts as healthy. */
   readonly settleSeconds: number;
@@ -160,7 +154,6 @@ export function desiredConfig(input: DesiredConfigInput): DesiredConfig {
       unit: unitName(input.serviceManager, name, input.paths),
       log: logPath(input.serviceManager, name, input.paths),
       ...(name === "neutron-server" ? { healthUrl: input.apiUrl ?? "http://127.0.0.1:9696/" } : {}),
-      stage: SERVICE_STAGE[name],
     })),
     settleSeconds: input.settleSeconds ?? 5,
     apiTimeoutSeconds: input.apiTimeoutSeconds ?? 90,

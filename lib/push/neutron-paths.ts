@@ -14,20 +14,6 @@ export const SERVICE_ORDER = [
 export type NeutronService = (typeof SERVICE_ORDER)[number];
 
 /**
- * Restart stage of each service: the push restarts a stage's services together, once the stage
- * before is healthy. The server first (the agents fetch their DVR MAC and state from it), then the
- * OVS agent (the other agents plug into br-int and need its DVR flows), then the L3, metadata and
- * DHCP agents, which do not depend on one another (docs/DVR.md §3.3).
- */
-export const SERVICE_STAGE: Record<NeutronService, number> = {
-  "neutron-server": 0,
-  "neutron-openvswitch-agent": 1,
-  "neutron-l3-agent": 2,
-  "neutron-metadata-agent": 2,
-  "neutron-dhcp-agent": 2,
-};
-
-/**
  * Where a node keeps its neutron files and how its services are named. Every field can be
  * overridden per node (`paths` prop of the node constructs).
  */

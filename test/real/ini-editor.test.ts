@@ -185,7 +185,7 @@ describe("dvr_push.py as a file (unit)", () => {
 
   test("standard library only", () => {
     const imports = [...source.matchAll(/^\s*(?:import|from)\s+([a-zA-Z_.]+)/gm)].map((m) => m[1].split(".")[0]);
-    const stdlib = new Set(["json", "os", "re", "subprocess", "sys", "tempfile", "threading", "time", "urllib"]);
+    const stdlib = new Set(["json", "os", "re", "subprocess", "sys", "tempfile", "time", "urllib"]);
     expect(imports.filter((i) => !stdlib.has(i))).toEqual([]);
   });
 

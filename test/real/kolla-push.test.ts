@@ -14,7 +14,6 @@ import { dirname, join } from "path";
 import { OpenStackRelease } from "../../lib/model/release";
 import { DesiredConfig, desiredConfig } from "../../lib/push/desired-config";
 import { ServiceManager } from "../../lib/push/service-manager";
-import { staged } from "./support/stages";
 
 const SCRIPT = join(__dirname, "..", "..", "remote", "dvr_push.py");
 const FAKE_DOCKER_DIR = join(__dirname, "support", "fake-docker");
@@ -90,20 +89,18 @@ describe("dvr_push.py, kolla mode, with a FAKE docker (unit)", () => {
   const restarts = () => dockerCalls().filter((c) => c.startsWith("restart "));
   const backups = () => readdirSync(join(dir, "etc", "kolla"), { recursive: true }).map(String).filter((n) => /\.dvr-lab-.*\.bak$/.test(n));
 
-  test("agent node: per-container files, restarts stage by stage (OVS; then L3, metadata and DHCP together), each gated on docker inspect", async () => {
+  test("agent node: per-container files, restarts in order (OVS, L3, metadata, DHCP), each gated on docker inspect", async () => {
     const doc = kollaDoc("dvr_snat");
     expect(doc.files.every((f) => f.services.length === 1)).toBe(true); // kolla: one copy per container
     const r = await runPush(doc);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
     const units = ["neutron_openvswitch_agent", "neutron_l3_agent", "neutron_metadata_agent", "neutron_dhcp_agent"];
-    expect(staged(restarts(), [1, 3])).toEqual(staged(units.map((u) => `restart ${u}`), [1, 3]));
+    expect(restarts()).toEqual(units.map((u) => `restart ${u}`));
     const calls = dockerCalls();
     for (const u of units) {
       const i = calls.indexOf(`restart ${u}`);
-      expect(calls.indexOf(`inspect -f {{.State.Running}} ${u}`, i)).toBeGreaterThan(i);
+      expect(calls[i + 1]).toBe(`inspect -f {{.State.Running}} ${u}`);
     }
-    // The second stage starts when the OVS agent passed its gate.
-    expect(calls.indexOf("restart neutron_l3_agent")).toBeGreaterThan(calls.lastIndexOf("inspect -f {{.State.Running}} neutron_openvswitch_agent"));
     expect(readFileSync(join(dir, "etc/kolla/neutron-l3-agent/l3_agent.ini"), "utf8")).toBe(
       "[DEFAULT]\n#agent_mode = legacy\nagent_mode = dvr_snat\ninterface_driver = openvswitch\n",
     );
@@ -160,8 +157,12 @@ describe("dvr_push.py, kolla mode, with a FAKE docker (unit)", () => {
         `${readFileSync(l3log, "utf8").split("\n").find((l) => l.includes(" CRITICAL "))}; restored previous files`,
     );
     for (const [p, b] of before) expect([p, readFileSync(p).equals(b)]).toEqual([p, true]);
-    const stage2 = ["restart neutron_dhcp_agent", "restart neutron_l3_agent", "restart neutron_metadata_agent"];
-    expect(staged(restarts(), [1, 3, 1, 3])).toEqual([["restart neutron_openvswitch_agent"], stage2, ["restart neutron_openvswitch_agent"], stage2]);
+    expect(restarts()).toEqual([
+      "restart neutron_openvswitch_agent",
+      "restart neutron_l3_agent",
+      "restart neutron_openvswitch_agent",
+      "restart neutron_l3_agent",
+    ]);
   });
 
   test("a container that is not running after the restart fails the push the same way", async () => {

@@ -16,7 +16,6 @@ import { acquireLock, sleepMs } from "./support/proc";
 import { ConfigPushEntry, configPushes, synthReferenceLab, withDocument } from "./support/reference-lab";
 import { reenactProvisioners, ReenactResult } from "./support/remote-exec";
 import { LoopbackSshd } from "./support/sshd";
-import { staged, stageSizes } from "./support/stages";
 
 const SHIM_DIR = join(__dirname, "support", "shims");
 /** Debian's openvswitch_agent postinst value; the pushed local_ip differs, so a push is visible. */
@@ -174,12 +173,9 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
     }
     expect(readFileSync("/etc/neutron/l3_agent.ini", "utf8")).toMatch(/^#agent_mode = legacy\nagent_mode = dvr_snat$/m);
 
-    // neutron.conf changed, so every agent restarted, stage by stage (OVS agent, then L3, metadata and
-    // DHCP together), each gated on is-active.
+    // neutron.conf changed, so every agent restarted, in the document's order, each gated on is-active.
     const names = doc.services.map((s: any) => s.unit);
-    const sizes = stageSizes(doc.services);
-    expect(sizes).toEqual([1, 3]);
-    expect(staged(restarts(), sizes)).toEqual(staged(names.map((u: string) => `restart ${u}`), sizes));
+    expect(restarts()).toEqual(names.map((u: string) => `restart ${u}`));
     const calls = shimCalls();
     for (const u of names) expect(calls.indexOf(`is-active --quiet ${u}`)).toBeGreaterThan(calls.indexOf(`restart ${u}`));
 
@@ -280,13 +276,15 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
     const changedByDoc = doc.files.filter((f: any) => f.settings.some((s: any) => node.get(f.path, s.section, s.key) !== s.value));
     expect(node.backups().map((b) => b.replace(/\.dvr-lab-.*$/, ""))).toEqual(changedByDoc.map((f: any) => f.path).sort());
 
-    // OVS agent restarted fine, then L3 failed in its stage (metadata and DHCP restarted with it);
-    // rollback restarted them all again on the old files, stage by stage.
-    const stage2 = ["restart neutron-dhcp-agent", "restart neutron-l3-agent", "restart neutron-metadata-agent"];
-    expect(staged(restarts(), [1, 3, 1, 3])).toEqual([["restart neutron-openvswitch-agent"], stage2, ["restart neutron-openvswitch-agent"], stage2]);
-    expect(r.stdout).toContain(
-      "restarted again on the previous files: neutron-openvswitch-agent ok; neutron-l3-agent ok; neutron-metadata-agent ok; neutron-dhcp-agent ok",
-    );
+    // OVS agent restarted fine, L3 failed; rollback restarted both again on the old files; later
+    // services (metadata, DHCP) were never touched.
+    expect(restarts()).toEqual([
+      "restart neutron-openvswitch-agent",
+      "restart neutron-l3-agent",
+      "restart neutron-openvswitch-agent",
+      "restart neutron-l3-agent",
+    ]);
+    expect(r.stdout).toContain("restarted again on the previous files: neutron-openvswitch-agent ok; neutron-l3-agent ok");
     expect(node.waitAlive("neutron-l3-agent", 1500)).toBe(true);
   }, 120_000);
 
@@ -305,7 +303,7 @@ describeReal("config push on real neutron files and real daemons (root)", () => 
       expect([f.path, values[f.path].errors]).toEqual([f.path, []]);
     }
     expect(values["/etc/neutron/l3_agent.ini"].values["DEFAULT.agent_mode"]).toBe("'dvr'");
-    expect(staged(restarts(), stageSizes(doc.services))).toEqual(staged(doc.services.map((s: any) => `restart ${s.unit}`), stageSizes(doc.services)));
+    expect(restarts()).toEqual(doc.services.map((s: any) => `restart ${s.unit}`));
     sleepMs(1500);
     for (const s of doc.services) expect([s.name, node.alive(s.name)]).toEqual([s.name, true]);
     // dhcp_agent.ini is not in com2's document: untouched.
