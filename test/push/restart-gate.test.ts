@@ -91,7 +91,7 @@ function setup() {
     writeFileSync(join(dir, "calls.log"), "");
     return spawnSync("python3", [PUSH, join(dir, "desired.json")], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, timeout: 120000 });
   };
-  /** The time of each call, by "verb unit" (the first such call, or the last with `last`). */
+  /** The calls in order; `first`: the time of the first call "verb unit". */
   const calls = () =>
     readFileSync(join(dir, "calls.log"), "utf8")
       .split("\n")
@@ -101,7 +101,6 @@ function setup() {
         return { t: Number(t), what: `${verb} ${unit}` };
       });
   const first = (what: string) => calls().find((c) => c.what === what)!.t;
-  const last = (what: string) => calls().filter((c) => c.what === what).pop()!.t;
   const cleanup = () => {
     for (const f of readdirSync(dir).filter((n) => n.endsWith(".pid"))) {
       try {
@@ -112,7 +111,7 @@ function setup() {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { dir, push, calls, first, last, cleanup };
+  return { dir, push, calls, first, cleanup };
 }
 
 test("one service at a time, in order: each restart waits for the one before to pass its gate", () => {
