@@ -45,6 +45,8 @@ measurement:
   --agent-report-wait S      before the gate, wait up to S s (default 40; 0: off) for every alive
                              agent's next state report, so that a configuration an agent reported
                              before a push restarted it is not judged (Neutron shows the last report)
+  --retries N                measure a row left inconclusive again, at most N times (default 1; 0: off),
+                             5 s later, while nothing failed (a converging data plane loses a few pings)
   --continue-after-gate-failure
                              measure the data plane even if the gate failed (exit stays 1)
 output:
@@ -69,6 +71,7 @@ export interface CliOptions {
   pings: number;
   minForwarded?: number;
   agentReportWaitSeconds?: number;
+  retries?: number;
   window: WindowMode;
   vmUser?: string;
   vmKey?: string;
@@ -99,6 +102,7 @@ export const SPEC = {
     "min-forwarded": { type: "integer", min: 1, max: 1000 },
     window: { type: "string", choices: ["all", "row"], default: "all" },
     "agent-report-wait": { type: "integer", min: 0, max: 600 },
+    retries: { type: "integer", min: 0, max: 10 },
     "vm-user": { type: "string" },
     "vm-key": { type: "string" },
     "vm-via": { type: "string" },
@@ -151,6 +155,7 @@ export function parseArgs(args: readonly string[]): CliOptions {
   for (const [k, x] of strings) if (x !== undefined) (o as unknown as Record<string, unknown>)[k] = x;
   if (v["min-forwarded"] !== undefined) o.minForwarded = v["min-forwarded"];
   if (v["agent-report-wait"] !== undefined) o.agentReportWaitSeconds = v["agent-report-wait"];
+  if (v.retries !== undefined) o.retries = v.retries;
   return o;
 }
 
@@ -283,6 +288,7 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
     window: o.window,
     ...(o.minForwarded ? { minForwarded: o.minForwarded } : {}),
     ...(o.agentReportWaitSeconds !== undefined ? { agentReportWaitSeconds: o.agentReportWaitSeconds } : {}),
+    ...(o.retries !== undefined ? { retries: o.retries } : {}),
     continueAfterGateFailure: o.continueAfterGateFailure,
   };
   if (o.plan) {

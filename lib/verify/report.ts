@@ -50,6 +50,9 @@ export function evidenceLines(r: RowResult): string[] {
   out.push(
     `marker: ping -s ${r.marker.payloadSize} (IP total length ${r.marker.ipLength}); ping ${p ? (p.ran ? `${p.received}/${p.transmitted} answered` : "did not run") : "not sent"}`,
   );
+  for (const a of r.attempts ?? []) {
+    out.push(`measured again: window ${a.window + 1} was ${ICON[a.verdict]}${a.reasons.length ? ` (${a.reasons.join("; ")})` : ""}; the lines below are window ${r.window + 1}'s`);
+  }
   if (r.windowCounters.length) {
     const shared = r.windowRows.length > 1 ? ` (window shared by ${r.windowRows.length} rows)` : "";
     out.push(
@@ -132,7 +135,7 @@ export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   out.push(`# dvr-lab verify report: ${report.lab}`);
   out.push("");
-  out.push(`Release ${report.release}; ${report.settings.pings} marked pings per row after one warm-up; a namespace counts as routing a direction when it forwarded at least ${report.settings.minForwarded} marker packets and its IpForwDatagrams counter confirms it; window mode \`${report.settings.window}\`.`);
+  out.push(`Release ${report.release}; ${report.settings.pings} marked pings per row after one warm-up; a namespace counts as routing a direction when it forwarded at least ${report.settings.minForwarded} marker packets and its IpForwDatagrams counter confirms it; window mode \`${report.settings.window}\`${report.settings.retries ? `; an inconclusive row is measured again up to ${report.settings.retries} time(s) while nothing failed` : ""}.`);
   out.push("");
   out.push(`**Result: ${ICON[report.verdict]}** (exit code ${report.exitCode})`);
   out.push("");

@@ -63,6 +63,14 @@ export interface VerifyOptions {
    * reported (lib/verify/agent-reports.ts); 0: judge the agent list as first read. @default 40
    */
   readonly agentReportWaitSeconds?: number;
+  /**
+   * Times a row left inconclusive is measured again (a data plane still converging loses a few
+   * marker packets), while the run can still pass: never after a failed row, gate or structure check.
+   * @default 1
+   */
+  readonly retries?: number;
+  /** Pause before a row is measured again (ms). @default 5000 */
+  readonly retryDelayMs?: number;
 }
 
 export interface VerifyDeps {
@@ -94,6 +102,20 @@ export interface RowResult {
   readonly ping?: PingOutcome;
   readonly directions: DirectionResult[];
   readonly verdict: Verdict;
+  /** Earlier measurements of this row, oldest first, when it was inconclusive and measured again (`VerifyOptions.retries`). */
+  readonly attempts?: RowAttempt[];
+}
+
+/** One earlier measurement of a row that was measured again. */
+export interface RowAttempt {
+  readonly window: number;
+  readonly verdict: Verdict;
+  /** The directions' reasons, each prefixed with its direction ("request: ..."). */
+  readonly reasons: string[];
+}
+
+function attemptOf(r: RowResult): RowAttempt {
+  return { window: r.window, verdict: r.verdict, reasons: r.directions.flatMap((x) => x.reasons.map((why) => `${x.direction}: ${why}`)) };
 }
 
 export interface Report {
@@ -102,7 +124,7 @@ export interface Report {
   readonly release: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly settings: { pings: number; minForwarded: number; window: WindowMode };
+  readonly settings: { pings: number; minForwarded: number; window: WindowMode; retries: number };
   readonly gate: GateResult;
   readonly structure: HostSnapshot[];
   /** Per-node structural checks from the snapshot (VXLAN tunnels the rows need); a failed one fails the run. */
@@ -185,6 +207,8 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   const mode = options.window ?? "all";
   const waitSeconds = options.waitSeconds ?? 2;
   const settleMs = options.settleMs ?? 700;
+  const retries = options.retries ?? 1;
+  const retryDelayMs = options.retryDelayMs ?? 5000;
   const startedAt = now().toISOString();
   const notes: string[] = [];
   const hosts = probeHosts(d);
@@ -212,7 +236,7 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
       release: d.release,
       startedAt,
       finishedAt: now().toISOString(),
-      settings: { pings, minForwarded, window: mode },
+      settings: { pings, minForwarded, window: mode, retries },
       gate,
       structure,
       structureChecks,
@@ -259,11 +283,9 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
     namespacesOn: (h: string) => snap.get(h)?.namespaces ?? [],
   };
 
-  const rows: RowResult[] = [];
-  const windows = windowsOf(d, mode);
-  for (let w = 0; w < windows.length; w++) {
-    const idx = windows[w];
-    log(`window ${w + 1}/${windows.length}: rows ${idx.map((i) => d.rows[i].id).join(", ")}`);
+  /** Measures the rows `idx` in one window (number `w`): warm-up, captures, counters, marked pings, verdicts. */
+  const measure = async (idx: readonly number[], w: number): Promise<RowResult[]> => {
+    const rows: RowResult[] = [];
     await deps.vm.ping(pingBatch(d, idx, 1, waitSeconds, true), ctxBase);
 
     const lengths = idx.map((i) => markerFor(i).ipLength);
@@ -356,7 +378,42 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
       });
       log(`row ${row.id}: ${worst(directions.map((x) => x.verdict))}`);
     }
+    return rows;
+  };
+
+  /**
+   * A data plane still converging right after a deploy loses a few marker packets (seen on the twin:
+   * 4 of 5 lost on com1 between the tunnel and the snat namespace), which leaves a row inconclusive.
+   * Such rows are measured again, in one window of the rows still inconclusive, after `retryDelayMs`,
+   * at most `retries` times; only while the run can still pass (the gate and the structure checks
+   * passed and no row failed): a failed row is positive evidence and fails the run whatever a second
+   * measurement says. A re-measured row carries its earlier measurements in `attempts`.
+   */
+  const remeasureInconclusive = async (first: RowResult[], nextWindow: number): Promise<RowResult[]> => {
+    let current = first;
+    for (let attempt = 1; attempt <= retries; attempt++) {
+      if (!gate.ok || !structureChecks.every((c) => c.ok) || current.some((r) => r.verdict === "fail")) break;
+      const again = current.filter((r) => r.verdict === "inconclusive").map((r) => d.rows.findIndex((x) => x.id === r.id));
+      if (!again.length) break;
+      const w = nextWindow + attempt - 1;
+      log(`window ${w + 1}: ${again.length} inconclusive row(s) measured again in ${retryDelayMs / 1000} s (attempt ${attempt + 1} of at most ${retries + 1}): ${again.map((i) => d.rows[i].id).join(", ")}`);
+      await sleep(retryDelayMs);
+      const fresh = new Map((await measure(again, w)).map((r) => [r.id, r] as const));
+      current = current.map((r) => {
+        const f = fresh.get(r.id);
+        return f ? { ...f, attempts: [...(r.attempts ?? []), attemptOf(r)] } : r;
+      });
+    }
+    return current;
+  };
+
+  let rows: RowResult[] = [];
+  const windows = windowsOf(d, mode);
+  for (let w = 0; w < windows.length; w++) {
+    log(`window ${w + 1}/${windows.length}: rows ${windows[w].map((i) => d.rows[i].id).join(", ")}`);
+    rows.push(...(await measure(windows[w], w)));
   }
+  rows = await remeasureInconclusive(rows, windows.length);
   if (!gate.ok) notes.push("The control-plane gate failed; the data plane was measured anyway (--continue-after-gate-failure).");
   return finish(structure, await explainBreaks(d, deps, gate.resolved, rows, log));
 }

@@ -31,6 +31,7 @@ describe("dvr-lab verify arguments", () => {
       neutronUrl: "http://192.0.2.2:9696",
     });
     expect(parseArgs(["--description", "d.json", "--access", "a.json", "--agent-report-wait", "0"])).toMatchObject({ agentReportWaitSeconds: 0 });
+    expect(parseArgs(["--description", "d.json", "--access", "a.json", "--retries", "0"])).toMatchObject({ retries: 0 });
     expect(parseArgs(["--description", "d.json", "--access", "a.json"])).not.toHaveProperty("agentReportWaitSeconds");
   });
 
@@ -43,6 +44,7 @@ describe("dvr-lab verify arguments", () => {
     [["--description", "a", "--access", "x", "--window", "pair"], /--window must be/],
     [["--description", "a", "--access", "x", "--agent-report-wait", "abc"], /--agent-report-wait/],
     [["--description", "a", "--access", "x", "--agent-report-wait", "601"], /--agent-report-wait/],
+    [["--description", "a", "--access", "x", "--retries", "11"], /--retries/],
     [["--description", "a", "--access", "x", "--bogus"], /unknown option --bogus/],
     [["--description"], /--description needs a value/],
   ])("rejects %j", (args, msg) => {

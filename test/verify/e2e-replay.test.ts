@@ -3,7 +3,7 @@
  * Neutron answering from recorded JSON. This is a unit test of the whole pipeline; it proves
  * nothing about a real lab.
  */
-import { causes } from "../../lib/verify/report";
+import { causes, renderMarkdown } from "../../lib/verify/report";
 import { plan, verify, withVmRoute } from "../../lib/verify/run";
 import { QdhcpSshVmExecutor } from "../../lib/verify/vm-executor";
 import { FakeNeutron, ReplayTransport, seedDescription } from "./fakes";
@@ -128,6 +128,79 @@ describe("verify against replayed recordings of the seed lab", () => {
     expect(same.directions[0].reasons.join("\n")).toMatch(/no namespace forwarded a marker packet .*0\/5 answered/);
     expect(report.rows.every((r) => r.verdict === "inconclusive")).toBe(true);
     expect(report.exitCode).toBe(3);
+  });
+
+  test("a row left inconclusive is measured again (once by default) and the later window decides", async () => {
+    const before = new ReplayTransport();
+    const countersBefore: Record<string, string> = {};
+    for (const h of ["com1", "com2"]) countersBefore[h] = (await before.run(h, { script: "# dvr-lab:counters\n" })).stdout;
+    // The first window loses every marker packet (a data plane still converging); the second is the recording.
+    const reads = new Map<string, number>();
+    const seen = (host: string, kind: string) => {
+      const n = reads.get(`${host}/${kind}`) ?? 0;
+      reads.set(`${host}/${kind}`, n + 1);
+      return n;
+    };
+    const firstWindowLost = () =>
+      new ReplayTransport(undefined, (host, kind, out, text) => {
+        if (kind === "background-stop") return seen(host, kind) === 0 ? out.replace(/^\d\d:.*\n(?:[0-9a-f]{2}:.*\n)?/gm, "") : out;
+        if (kind === "counters") return seen(host, kind) < 2 ? countersBefore[host] : out;
+        if (kind === "ping" && / -c 5 /.test(text) && seen(host, "marked") === 0) return out.replace(/5 packets received, 0%/g, "0 packets received, 100%");
+        return out;
+      });
+    const t = firstWindowLost();
+    const logged: string[] = [];
+    const d = seedDescription();
+    const vm = new QdhcpSshVmExecutor({ user: "cirros", keyFileOnNode: "/root/.ssh/lab_vm" });
+    const slept: number[] = [];
+    const sleep = async (ms: number) => void slept.push(ms);
+    const report = await verify(d, { transport: t, neutron: new FakeNeutron(), vm, sleep, now: fixedNow, log: (l) => logged.push(l) }, { pings: 5 });
+    expect(report.rows.map((r) => [r.id, r.verdict, r.window, r.attempts?.map((a) => [a.window, a.verdict])])).toEqual([
+      ["r1-same-node", "pass", 1, [[0, "inconclusive"]]],
+      ["r1-cross-node", "pass", 1, [[0, "inconclusive"]]],
+      ["r1-snat", "pass", 1, [[0, "inconclusive"]]],
+      ["r1-floating-ip", "pass", 1, [[0, "inconclusive"]]],
+    ]);
+    expect(report.exitCode).toBe(0);
+    expect(report.settings.retries).toBe(1);
+    expect(report.rows[0].attempts![0].reasons.join("\n")).toMatch(/^request: .*no namespace forwarded a marker packet .*0\/5 answered/m);
+    expect(logged.join("\n")).toMatch(/window 2: 4 inconclusive row\(s\) measured again in 5 s \(attempt 2 of at most 2\): r1-same-node, r1-cross-node, r1-snat, r1-floating-ip/);
+    expect(slept).toContain(5000);
+    expect(t.commands.filter((c) => c.kind === "background-start")).toHaveLength(4); // two windows x two hosts
+    const md = renderMarkdown(report);
+    expect(md).toMatch(/measured again: window 1 was INCONCLUSIVE \(request: .*\); the lines below are window 2's/);
+    expect(md).toMatch(/an inconclusive row is measured again up to 1 time\(s\) while nothing failed/);
+
+    // retries 0: judged on the first window alone
+    reads.clear();
+    const once = await run(firstWindowLost(), new FakeNeutron(), { retries: 0 });
+    expect(once.rows.every((r) => r.verdict === "inconclusive" && !r.attempts)).toBe(true);
+    expect(once.exitCode).toBe(3);
+  });
+
+  test("no row is measured again once one failed (the run fails whatever a second window says)", async () => {
+    // com2's qrouter forwarded the cross-node request (fail); com1 has no tcpdump, so the other rows
+    // cannot rule out that com1 routed (inconclusive).
+    const t = new ReplayTransport(undefined, (host, kind, out) => {
+      if (kind === "background-stop" && host === "com1") return out.replace(/tcpdump: data link type[\s\S]*?snapshot length 262144 bytes\n/g, "sh: 1: tcpdump: not found\n").replace(/^\d\d:.*\n/gm, "");
+      if (kind === "background-stop" && host === "com2") {
+        const extra = [1, 2, 3, 4, 5]
+          .map(
+            (s) =>
+              `03:51:0${s}.000001 qr-7c1d2e3f-4a In  ifindex 11 fa:16:3e:00:0a:01 ethertype IPv4 (0x0800), length 1167: 198.51.100.11 > 198.51.100.74: ICMP echo request, id 4102, seq ${s}, length 1127\n` +
+              `03:51:0${s}.000002 qr-8d2e3f4a-5b Out ifindex 12 fa:16:3e:b0:00:01 ethertype IPv4 (0x0800), length 1167: 198.51.100.11 > 198.51.100.74: ICMP echo request, id 4102, seq ${s}, length 1127\n`,
+          )
+          .join("");
+        return out.replace(/(### DVRLAB capture qrouter-[^\n]*\n)/, `$1${extra}`);
+      }
+      if (kind === "counters" && host === "com2" && out.includes("Ip: 1 64 458 0 0 418")) return out.replace("Ip: 1 64 458 0 0 418", "Ip: 1 64 463 0 0 423");
+      return out;
+    });
+    const report = await run(t);
+    expect(report.rows.map((r) => r.verdict)).toContain("fail");
+    expect(report.rows.map((r) => r.verdict)).toContain("inconclusive");
+    expect(report.rows.some((r) => r.attempts)).toBe(false);
+    expect(t.commands.filter((c) => c.kind === "background-start")).toHaveLength(2);
   });
 
   test("gate failure stops before any traffic (exit 1)", async () => {
