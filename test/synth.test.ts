@@ -74,7 +74,7 @@ describe("reference lab (ctrl1 controller, com1 dvr_snat, com2 dvr)", () => {
       "neutron-dhcp-agent",
     ]);
     expect(docs.ctrl1.services).toEqual([
-      { name: "neutron-server", unit: "neutron-server", log: "/var/log/neutron/neutron-server.log", healthUrl: "http://127.0.0.1:9696/", readyLine: "wsgi starting up on" },
+      { name: "neutron-server", unit: "neutron-server", log: "/var/log/neutron/neutron-server.log", healthUrl: "http://127.0.0.1:9696/" },
     ]);
   });
 

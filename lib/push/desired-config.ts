@@ -157,7 +157,7 @@ export function desiredConfig(input: DesiredConfigInput): DesiredConfig {
       unit: unitName(input.serviceManager, name, input.paths),
       log: logPath(input.serviceManager, name, input.paths),
       ...(name === "neutron-server" ? { healthUrl: input.apiUrl ?? "http://127.0.0.1:9696/" } : {}),
-      readyLine: SERVICE_READY_LINES[name],
+      ...(SERVICE_READY_LINES[name] ? { readyLine: SERVICE_READY_LINES[name] } : {}),
     })),
     settleSeconds: input.settleSeconds ?? 5,
     apiTimeoutSeconds: input.apiTimeoutSeconds ?? 90,

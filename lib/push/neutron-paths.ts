@@ -36,17 +36,14 @@ export const SERVICE_FILES: Record<NeutronService, NeutronFile[]> = {
 };
 
 /**
- * The line each service logs when its start-up is done, the same words from Ocata to Zed (neutron's
- * ovs_neutron_agent.py daemon_loop, l3/agent.py and dhcp/agent.py after_start; eventlet's wsgi
- * server when neutron-server's API and the metadata agent's proxy socket listen). The push's health
+ * The line each agent logs when its start-up is done, the same words from Ocata to Zed (neutron's
+ * ovs_neutron_agent.py daemon_loop, l3/agent.py and dhcp/agent.py after_start). The push's health
  * gate passes 1 s after it instead of waiting out the settle time (docs/PUSH.md, "What the push does
- * to a node", item 5); neutron-server's gate also needs its API URL to answer first.
+ * to a node", item 5). neutron-server has its API URL instead; the metadata agent logs no such line.
  */
-export const SERVICE_READY_LINES: Record<NeutronService, string> = {
-  "neutron-server": "wsgi starting up on",
+export const SERVICE_READY_LINES: Partial<Record<NeutronService, string>> = {
   "neutron-openvswitch-agent": "Agent initialized successfully, now running",
   "neutron-l3-agent": "L3 agent started",
-  "neutron-metadata-agent": "wsgi starting up on",
   "neutron-dhcp-agent": "DHCP agent started",
 };
 
