@@ -30,9 +30,6 @@ KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 POLL_SECONDS = 0.5
 # How long the health gate waits for a restarted service's first log line (see restart_and_gate).
 LOG_WAIT_SECONDS = 60
-# Once a service logged its own "started" line (its "readyLine"), the gate waits only this long more
-# (alive, no CRITICAL) instead of the rest of settleSeconds (see restart_and_gate).
-READY_SETTLE_SECONDS = 1.0
 COMMAND_TIMEOUT = 180
 
 EXIT_OK = 0
@@ -370,22 +367,9 @@ def url_answers(url):
         return False
 
 
-class Healthy(object):
-    """The gate's judgement of a healthy service: `how` says how it was judged (for the output)."""
-
-    def __init__(self, how):
-        self.how = how
-
-
 def restart_and_gate(manager, service, settle, api_timeout):
-    """Restarts one service and waits for it to be healthy. Returns (None, how it was judged
-    healthy) or (a description of the failure: the CRITICAL log line when there is one, None)."""
-    r = _restart_and_gate(manager, service, settle, api_timeout)
-    return (None, r.how) if isinstance(r, Healthy) else (r, None)
-
-
-def _restart_and_gate(manager, service, settle, api_timeout):
-    """restart_and_gate: a Healthy, or the failure's description."""
+    """Restarts one service and waits for it to be healthy. Returns None when healthy, else a
+    description of the failure (the CRITICAL log line when there is one)."""
     unit, log = service["unit"], service["log"]
     rc, out, err = manager.restart(unit)
     if rc != 0:
@@ -416,29 +400,19 @@ def _restart_and_gate(manager, service, settle, api_timeout):
     # on a loaded machine an agent may need longer than settleSeconds to import its code and read
     # its config, and would then die (CRITICAL) after a gate that had already passed. A service
     # that logs nothing within LOG_WAIT_SECONDS is judged by liveness alone from then on.
-    # A service that says it has started (its readyLine, such as "L3 agent started": the end of its
-    # start-up, past the config checks that kill it) is healthy READY_SETTLE_SECONDS later: the rest
-    # of settleSeconds would only wait on the clock.
-    ready_line = service.get("readyLine")
     settle_from = None
-    ready_from = None
     while True:
-        lines = mark.new_lines()
-        crit = next((x.strip() for x in lines if " CRITICAL " in x), None)
+        crit = mark.critical()
         if crit:
             return crit
         if not manager.alive(unit):
             time.sleep(POLL_SECONDS)  # let the dying process finish its log line
             return mark.critical() or "process not running after restart (%s)" % (mark.last_error() or "no CRITICAL line in " + log)
         now = time.time()
-        if settle_from is None and (lines or now - started >= LOG_WAIT_SECONDS):
+        if settle_from is None and (mark.new_lines() or now - started >= LOG_WAIT_SECONDS):
             settle_from = now
-        if ready_line and ready_from is None and any(ready_line in x for x in lines):
-            ready_from = now
         if settle_from is not None and now - settle_from >= settle:
-            return Healthy("for %gs" % settle)
-        if ready_from is not None and now - ready_from >= min(settle, READY_SETTLE_SECONDS):
-            return Healthy("for %gs after it logged \"%s\"" % (min(settle, READY_SETTLE_SECONDS), ready_line))
+            return None
         time.sleep(POLL_SECONDS)
 
 
@@ -521,11 +495,11 @@ def push(doc, dry_run=False, no_restart=False, out=sys.stdout):
     done = []
     for s in restart:
         t0 = time.time()
-        failure, how = restart_and_gate(manager, s, settle, api_timeout)
+        failure = restart_and_gate(manager, s, settle, api_timeout)
         if failure is None:
             done.append(s)
-            say("  restarted %s (%s) in %.1fs; alive and no CRITICAL in %s %s" % (
-                s["name"], s["unit"], time.time() - t0, s["log"], how))
+            say("  restarted %s (%s) in %.1fs; alive and no CRITICAL in %s for %gs" % (
+                s["name"], s["unit"], time.time() - t0, s["log"], settle))
             continue
         culprit = [c for p in planned if s["name"] in p[0].get("services", []) for c in p[5]]
         named = [c for c in culprit if c[2] in failure] or culprit
@@ -533,7 +507,7 @@ def push(doc, dry_run=False, no_restart=False, out=sys.stdout):
         say("  restored %s" % ", ".join(w[0] for w in written))
         again = []
         for r in done + [s]:
-            f2 = restart_and_gate(manager, r, settle, api_timeout)[0]
+            f2 = restart_and_gate(manager, r, settle, api_timeout)
             again.append("%s %s" % (r["name"], "ok" if f2 is None else "FAILED: " + f2))
         say("  restarted again on the previous files: %s" % "; ".join(again))
         tail = "restored previous files"

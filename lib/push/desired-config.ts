@@ -9,7 +9,6 @@ import {
   NeutronService,
   SERVICE_FILES,
   SERVICE_ORDER,
-  SERVICE_READY_LINES,
   unitName,
 } from "./neutron-paths";
 import { ServiceManager } from "./service-manager";
@@ -39,8 +38,6 @@ export interface DesiredService {
   readonly log: string;
   /** After a restart, wait until this URL answers (neutron-server only). */
   readonly healthUrl?: string;
-  /** A line the service logs once it has started; the gate passes 1 s after it (SERVICE_READY_LINES). */
-  readonly readyLine?: string;
 }
 
 /** The push document for one node: what remote/dvr_push.py applies. No secrets. */
@@ -157,7 +154,6 @@ export function desiredConfig(input: DesiredConfigInput): DesiredConfig {
       unit: unitName(input.serviceManager, name, input.paths),
       log: logPath(input.serviceManager, name, input.paths),
       ...(name === "neutron-server" ? { healthUrl: input.apiUrl ?? "http://127.0.0.1:9696/" } : {}),
-      ...(SERVICE_READY_LINES[name] ? { readyLine: SERVICE_READY_LINES[name] } : {}),
     })),
     settleSeconds: input.settleSeconds ?? 5,
     apiTimeoutSeconds: input.apiTimeoutSeconds ?? 90,

@@ -35,18 +35,6 @@ export const SERVICE_FILES: Record<NeutronService, NeutronFile[]> = {
   "neutron-dhcp-agent": ["neutron.conf", "dhcp_agent.ini"],
 };
 
-/**
- * The line each agent logs when its start-up is done, the same words from Ocata to Zed (neutron's
- * ovs_neutron_agent.py daemon_loop, l3/agent.py and dhcp/agent.py after_start). The push's health
- * gate passes 1 s after it instead of waiting out the settle time (docs/PUSH.md, "What the push does
- * to a node", item 5). neutron-server has its API URL instead; the metadata agent logs no such line.
- */
-export const SERVICE_READY_LINES: Partial<Record<NeutronService, string>> = {
-  "neutron-openvswitch-agent": "Agent initialized successfully, now running",
-  "neutron-l3-agent": "L3 agent started",
-  "neutron-dhcp-agent": "DHCP agent started",
-};
-
 const DEBIAN_FILES: Record<NeutronFile, string> = {
   "neutron.conf": "/etc/neutron/neutron.conf",
   "ml2_conf.ini": "/etc/neutron/plugins/ml2/ml2_conf.ini",

@@ -59,8 +59,6 @@ if grep -q '^value = ${unit}$' ${dir}/agent.ini; then
   echo "2026-12-01 00:00:01.000 $$ CRITICAL neutron [-] Unhandled error: ${unit} cannot start" >> $log
   exit 1
 fi
-sleep 0.5
-echo "2026-12-01 00:00:02.000 $$ INFO neutron.agent [-] Fake agent started" >> $log
 sleep 300 &
 child=$!
 wait
@@ -68,7 +66,7 @@ wait
 
 const UNITS = ["ovs", "l3", "metadata"];
 
-function setup(readyLine?: string) {
+function setup() {
   const dir = mkdtempSync(join(tmpdir(), "dvr-lab-restart-gate-"));
   writeFileSync(join(dir, "systemctl"), SYSTEMCTL);
   chmodSync(join(dir, "systemctl"), 0o755);
@@ -87,7 +85,7 @@ function setup(readyLine?: string) {
       settleSeconds: SETTLE,
       apiTimeoutSeconds: 10,
       files: [{ path: join(dir, "agent.ini"), services: UNITS, settings: [{ section: "DEFAULT", key: "value", value }] }],
-      services: UNITS.map((u) => ({ name: u, unit: u, log: join(dir, `${u}.log`), ...(readyLine ? { readyLine } : {}) })),
+      services: UNITS.map((u) => ({ name: u, unit: u, log: join(dir, `${u}.log`) })),
     };
     writeFileSync(join(dir, "desired.json"), JSON.stringify(doc));
     writeFileSync(join(dir, "calls.log"), "");
@@ -124,21 +122,6 @@ test("one service at a time, in order: each restart waits for the one before to 
     expect(t.first("restart l3") - t.first("restart ovs")).toBeGreaterThanOrEqual(SETTLE);
     expect(t.first("restart metadata") - t.first("restart l3")).toBeGreaterThanOrEqual(SETTLE);
     for (const u of UNITS) expect(r.stdout).toContain(`restarted ${u} (${u}) in `);
-  } finally {
-    t.cleanup();
-  }
-}, 120000);
-
-test("a service that logged its ready line passes its gate 1 s after it, not at the end of the settle time", () => {
-  const t = setup("Fake agent started");
-  try {
-    const r = t.push("1");
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
-    // first line 0.3 s after the restart, ready line 0.5 s later, then 1 s: ~1.8 s, not 0.3 + SETTLE
-    const gap = t.first("restart l3") - t.first("restart ovs");
-    expect(gap).toBeGreaterThanOrEqual(1.8);
-    expect(gap).toBeLessThan(0.3 + SETTLE);
-    expect(r.stdout).toContain('alive and no CRITICAL in ' + join(t.dir, "ovs.log") + ' for 1s after it logged "Fake agent started"');
   } finally {
     t.cleanup();
   }
