@@ -19,7 +19,7 @@ export interface SpawnLinesOptions {
   readonly cwd?: string;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Written to stdin, which is then closed. @default none: stdin is /dev/null */
+  /** Written to stdin, which is then closed. @default "" (stdin closed at once) */
   readonly input?: string;
   /** SIGKILL after this many milliseconds. @default no limit */
   readonly timeoutMs?: number;
@@ -45,8 +45,7 @@ export interface SpawnOutcome {
 /** Starts argv, hands its output over line by line, resolves when it has exited and its pipes closed. */
 export function spawnLines(argv: readonly string[], o: SpawnLinesOptions = {}): Promise<SpawnOutcome> {
   return new Promise((resolve) => {
-    // Without input the child's stdin is /dev/null (a non-interactive terraform or cdktf reads EOF).
-    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env ?? process.env, stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(argv[0], argv.slice(1), { cwd: o.cwd, env: o.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     let timer: NodeJS.Timeout | undefined;
     if (o.timeoutMs) timer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
     // A decoder per stream: a UTF-8 character split across two chunks stays one character.
@@ -71,8 +70,8 @@ export function spawnLines(argv: readonly string[], o: SpawnLinesOptions = {}): 
     };
     const out = splitter(o.onStdout);
     const err = splitter(o.onStderr);
-    child.stdout!.on("data", out.feed);
-    child.stderr!.on("data", err.feed);
+    child.stdout.on("data", out.feed);
+    child.stderr.on("data", err.feed);
     let settled = false;
     const settle = (v: SpawnOutcome) => {
       if (settled) return;
@@ -87,10 +86,8 @@ export function spawnLines(argv: readonly string[], o: SpawnLinesOptions = {}): 
       const text = { stdout: out.text(), stderr: err.text() };
       settle(signal ? { code: code ?? signalExitCode(signal), signal, ...text } : { code: code ?? 1, ...text });
     });
-    if (child.stdin) {
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(o.input);
-    }
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(o.input ?? "");
   });
 }
 
@@ -101,7 +98,7 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  /** Written to stdin, which is then closed. @default none: stdin is /dev/null */
+  /** Written to stdin. @default "" */
   readonly input?: string;
   /** SIGKILL after this many milliseconds. @default no limit */
   readonly timeoutMs?: number;

@@ -21,13 +21,6 @@ describe("run", () => {
     expect((await run(["cat"])).stdout).toBe("");
   });
 
-  test("without input the child's stdin is /dev/null (runLines too): a non-interactive program reads EOF", async () => {
-    expect((await run(sh("readlink /proc/self/fd/0"))).stdout).toBe("/dev/null\n");
-    const lines: string[] = [];
-    expect(await runLines(sh("readlink /proc/self/fd/0"), { cwd: "/", env: process.env, onLine: (l) => lines.push(l) })).toBe(0);
-    expect(lines).toEqual(["/dev/null"]);
-  });
-
   test("a UTF-8 character split across chunks stays whole", async () => {
     // One ASCII byte, then 100,000 two-byte characters: the pipe delivers 64 KiB chunks, and an odd
     // offset makes every chunk boundary cut a character in half.
