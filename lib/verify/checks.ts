@@ -62,6 +62,7 @@ export type CheckId =
   | "namespace-links"
   | "namespace-firewall"
   | "port-dead-vlan"
+  | "router-wiring"
   | "vxlan-tunnel";
 
 /** One control-plane or structure check (docs/DVR.md §4.1, §4.2). */
@@ -184,6 +185,8 @@ export function causeOf(c: GateCheck): string {
       return `${c.subject} drops what it routes: iptables ${c.actual}`;
     case "port-dead-vlan":
       return `${c.subject}: ${c.actual} (the agent puts a port there when it cannot bind it; OVS forwards nothing to or from it)`;
+    case "router-wiring":
+      return `${c.subject} was not wired when the data plane was measured: ${c.actual}`;
     case "vxlan-tunnel":
       return t.kind === "tunnel" ? `no VXLAN tunnel ${t.host} -> ${t.peer}: ${c.actual}` : `${c.subject}: ${c.actual}`;
     default:

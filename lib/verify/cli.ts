@@ -45,6 +45,10 @@ measurement:
   --agent-report-wait S      before the gate, wait up to S s (default 40; 0: off) for every alive
                              agent's next state report, so that a configuration an agent reported
                              before a push restarted it is not judged (Neutron shows the last report)
+  --router-wait S            after the gate, wait up to S s (default 90; 0: off) until the L3 and OVS
+                             agents have wired every hop the rows route through (namespace, qr-/sg-/qg-
+                             devices plugged and bound, router ports ACTIVE); a hop still not wired
+                             then fails as a router-wiring check
   --retries N                measure a row left inconclusive again, at most N times (default 1; 0: off),
                              5 s later, while nothing failed (a converging data plane loses a few pings)
   --continue-after-gate-failure
@@ -72,6 +76,7 @@ export interface CliOptions {
   minForwarded?: number;
   agentReportWaitSeconds?: number;
   retries?: number;
+  routerWaitSeconds?: number;
   window: WindowMode;
   vmUser?: string;
   vmKey?: string;
@@ -103,6 +108,7 @@ export const SPEC = {
     window: { type: "string", choices: ["all", "row"], default: "all" },
     "agent-report-wait": { type: "integer", min: 0, max: 600 },
     retries: { type: "integer", min: 0, max: 10 },
+    "router-wait": { type: "integer", min: 0, max: 600 },
     "vm-user": { type: "string" },
     "vm-key": { type: "string" },
     "vm-via": { type: "string" },
@@ -156,6 +162,7 @@ export function parseArgs(args: readonly string[]): CliOptions {
   if (v["min-forwarded"] !== undefined) o.minForwarded = v["min-forwarded"];
   if (v["agent-report-wait"] !== undefined) o.agentReportWaitSeconds = v["agent-report-wait"];
   if (v.retries !== undefined) o.retries = v.retries;
+  if (v["router-wait"] !== undefined) o.routerWaitSeconds = v["router-wait"];
   return o;
 }
 
@@ -289,6 +296,7 @@ export async function run(args: string[], io: CliIo = {}): Promise<number> {
     ...(o.minForwarded ? { minForwarded: o.minForwarded } : {}),
     ...(o.agentReportWaitSeconds !== undefined ? { agentReportWaitSeconds: o.agentReportWaitSeconds } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
+    ...(o.routerWaitSeconds !== undefined ? { routerWiringWaitSeconds: o.routerWaitSeconds } : {}),
     continueAfterGateFailure: o.continueAfterGateFailure,
   };
   if (o.plan) {

@@ -66,6 +66,10 @@ export class NeutronClient implements NeutronApi {
     return this.list("ports", `/ports?${q}`);
   }
 
+  public async portsOfDevice(deviceId: string) {
+    return this.list("ports", `/ports?device_id=${encodeURIComponent(deviceId)}`);
+  }
+
   private async list(key: string, path: string): Promise<Record<string, unknown>[]> {
     const body = await this.get(path);
     const v = (body as Record<string, unknown>)[key];

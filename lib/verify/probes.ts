@@ -52,6 +52,7 @@ export function snapshotScript(access?: HostAccess): string {
   const tunnels = shJoin([...(access?.ovsPrefix ?? []), "ovs-appctl", "dpif/show"]);
   const tunFlows = shJoin([...(access?.ovsPrefix ?? []), "ovs-ofctl", "--no-names", "dump-flows", "br-tun"]);
   const deadPorts = shJoin([...(access?.ovsPrefix ?? []), "ovs-vsctl", "--bare", "--columns=name", "find", "Port", `tag=${DEAD_VLAN}`]);
+  const ovsPorts = shJoin([...(access?.ovsPrefix ?? []), "ovs-vsctl", "--format=json", "--columns=name,tag,other_config", "list", "Port"]);
   return (
     scriptHeader("snapshot") +
     `echo "${SECTION} netns"
@@ -74,6 +75,8 @@ echo "${SECTION} ns-state"
 ${NAMESPACE_STATE_PROBE}
 echo "${SECTION} dead-ports"
 p=$(${deadPorts} 2>&1); rc=$?; echo "$p"; echo "ovs-vsctl-rc=$rc"
+echo "${SECTION} ovs-ports"
+p=$(${ovsPorts} 2>&1); rc=$?; echo "$p"; echo "ovs-vsctl-rc=$rc"
 echo "${SECTION} tools"
 command -v tcpdump >/dev/null 2>&1 && echo tcpdump=yes || echo tcpdump=no
 echo "${SECTION} end"
@@ -109,6 +112,41 @@ export interface HostSnapshot {
   readonly namespaceState?: Readonly<Record<string, NamespaceState>>;
   /** br-int/br-tun ports in the dead VLAN (undefined: not read). */
   readonly deadPorts?: readonly string[];
+  /** Every OVS port: its name, VLAN tag and the OVS agent's net_uuid in other_config (undefined: not read). */
+  readonly ovsPorts?: readonly OvsPort[];
+}
+
+/** An OVS port as the OVS agent leaves it once bound: a local VLAN tag and its network in other_config. */
+export interface OvsPort {
+  readonly name: string;
+  readonly tag?: number;
+  readonly netUuid?: string;
+}
+
+/**
+ * The ovs-ports section: `ovs-vsctl --format=json --columns=name,tag,other_config list Port`, then
+ * `ovs-vsctl-rc=N` (undefined when the command failed or printed no table). OVSDB's JSON writes an
+ * empty tag as `["set",[]]` and a map as `["map",[[k,v],…]]`.
+ */
+export function parseOvsPorts(body: string): OvsPort[] | undefined {
+  if (!/ovs-vsctl-rc=0\b/.test(body)) return undefined;
+  const json = body.split("\n").find((l) => l.trim().startsWith("{"));
+  if (!json) return undefined;
+  try {
+    const t = JSON.parse(json) as { headings?: string[]; data?: unknown[][] };
+    const col = (n: string) => (t.headings ?? []).indexOf(n);
+    const [ni, ti, oi] = [col("name"), col("tag"), col("other_config")];
+    if (ni < 0 || !Array.isArray(t.data)) return undefined;
+    return t.data.map((row) => {
+      const tag = row[ti];
+      const oc = row[oi];
+      const map = Array.isArray(oc) && oc[0] === "map" && Array.isArray(oc[1]) ? (oc[1] as [string, string][]) : [];
+      const netUuid = map.find(([k]) => k === "net_uuid")?.[1];
+      return { name: String(row[ni]), ...(typeof tag === "number" ? { tag } : {}), ...(netUuid ? { netUuid } : {}) };
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a router namespace's own network stack says: its links (admin state) and its FORWARD chain. */
@@ -177,6 +215,7 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     ...(sections.some((x) => x.kind === "ip-forward") ? { ipForward: parseSendRedirects(body("ip-forward")) } : {}),
     ...(sections.some((x) => x.kind === "ns-state") ? { namespaceState: parseNamespaceState(body("ns-state")) } : {}),
     ...(sections.some((x) => x.kind === "dead-ports") && parseDeadPorts(body("dead-ports")) ? { deadPorts: parseDeadPorts(body("dead-ports")) } : {}),
+    ...(parseOvsPorts(body("ovs-ports")) ? { ovsPorts: parseOvsPorts(body("ovs-ports")) } : {}),
   };
 }
 

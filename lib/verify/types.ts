@@ -118,6 +118,8 @@ export interface NeutronApi {
   networksByName(name: string): Promise<Record<string, unknown>[]>;
   subnetsByName(name: string): Promise<Record<string, unknown>[]>;
   portsByFixedIp(ip: string, subnetId: string): Promise<Record<string, unknown>[]>;
+  /** The ports of one device (a router: its qr-, sg- and qg- ports). */
+  portsOfDevice(deviceId: string): Promise<Record<string, unknown>[]>;
 }
 
 /** Access information per CONTRACTS.md §3, plus optional verifier extras. */

@@ -32,6 +32,7 @@ describe("dvr-lab verify arguments", () => {
     });
     expect(parseArgs(["--description", "d.json", "--access", "a.json", "--agent-report-wait", "0"])).toMatchObject({ agentReportWaitSeconds: 0 });
     expect(parseArgs(["--description", "d.json", "--access", "a.json", "--retries", "0"])).toMatchObject({ retries: 0 });
+    expect(parseArgs(["--description", "d.json", "--access", "a.json", "--router-wait", "0"])).toMatchObject({ routerWaitSeconds: 0 });
     expect(parseArgs(["--description", "d.json", "--access", "a.json"])).not.toHaveProperty("agentReportWaitSeconds");
   });
 
@@ -45,6 +46,7 @@ describe("dvr-lab verify arguments", () => {
     [["--description", "a", "--access", "x", "--agent-report-wait", "abc"], /--agent-report-wait/],
     [["--description", "a", "--access", "x", "--agent-report-wait", "601"], /--agent-report-wait/],
     [["--description", "a", "--access", "x", "--retries", "11"], /--retries/],
+    [["--description", "a", "--access", "x", "--router-wait", "601"], /--router-wait/],
     [["--description", "a", "--access", "x", "--bogus"], /unknown option --bogus/],
     [["--description"], /--description needs a value/],
   ])("rejects %j", (args, msg) => {

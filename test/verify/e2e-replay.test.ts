@@ -87,8 +87,8 @@ describe("verify against replayed recordings of the seed lab", () => {
     expect(ping).toContain("i=0; until ip netns exec qdhcp-8a3d1c5e-2b4f-4e6a-9d7c-1f2e3a4b5c6d ip -4 route get 198.51.100.10 >/dev/null 2>&1 || [ $i -ge 60 ]; do sleep 1; i=$((i+1)); done; ip netns exec");
     for (const c of t.commands) {
       expect(c.text).not.toMatch(/\b(ip (link|addr|route|netns) (add|del|set)|iptables -[AIDFP]|sysctl -w)\b/);
-      // ovs-vsctl only to read (`find`): no add/del/set/clear/remove of anything.
-      for (const m of c.text.matchAll(/ovs-vsctl((?: --\S+)*) (\S+)/g)) expect(m[2]).toBe("find");
+      // ovs-vsctl only to read (`find`, `list`): no add/del/set/clear/remove of anything.
+      for (const m of c.text.matchAll(/ovs-vsctl((?: --\S+)*) (\S+)/g)) expect(["find", "list"]).toContain(m[2]);
       // ovs-appctl only to read: the datapath's ports, and ofproto/trace (which changes no flow).
       for (const m of c.text.matchAll(/ovs-appctl (\S+)/g)) expect(["dpif/show", "ofproto/trace"]).toContain(m[1]);
     }
@@ -203,6 +203,36 @@ describe("verify against replayed recordings of the seed lab", () => {
     expect(report.rows.map((r) => r.verdict)).toContain("inconclusive");
     expect(report.rows.some((r) => r.attempts)).toBe(false);
     expect(t.commands.filter((c) => c.kind === "background-start")).toHaveLength(2);
+  });
+
+  test("the router ports not wired yet: the verifier waits for them before measuring; one never wired fails as router-wiring, at its hop", async () => {
+    const R1 = "0b7e3c1a-5d2f-4e8a-9c61-2f4d8e7a1b90";
+    const NET_B = "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e";
+    /** r1's csnat port on net-b (the SNAT row's source subnet): DOWN for the first `down` lists. */
+    const neutron = (down: number) => {
+      let lists = 0;
+      return new FakeNeutron("agents.json", (kind, objs) => {
+        if (kind !== "router-ports") return objs;
+        const status = lists++ < down ? "DOWN" : "ACTIVE";
+        return [{ id: "5b000b00-0b0b-4b0b-8b0b-000000000b0b", device_id: R1, device_owner: "network:router_centralized_snat", status, fixed_ips: [{ subnet_id: NET_B }] }];
+      });
+    };
+    const logged: string[] = [];
+    const d = seedDescription();
+    const vm = new QdhcpSshVmExecutor({ user: "cirros", keyFileOnNode: "/root/.ssh/lab_vm" });
+    const t = new ReplayTransport();
+    const waited = await verify(d, { transport: t, neutron: neutron(2), vm, sleep: noSleep, now: fixedNow, log: (l) => logged.push(l) }, { pings: 5 });
+    expect(waited.exitCode).toBe(0);
+    expect(t.commands.filter((c) => c.kind === "snapshot")).toHaveLength(3 * 2); // 3 rounds x com1, com2
+    expect(logged).toContain("router wiring: every hop wired after 0 s");
+    expect(logged.find((l) => l.startsWith("router wiring: waiting"))).toMatch(/for 1 of \d+: Neutron shows port sg-5b000b00-0b DOWN$/);
+    expect(waited.structureChecks.filter((c) => c.id === "router-wiring").map((c) => [c.subject, c.ok])).toContainEqual(["com1 snat of r1 (snat-0b7e3c1a…)", true]);
+
+    const never = await run(new ReplayTransport(), neutron(Infinity), { routerWiringWaitSeconds: 6 });
+    expect(never.exitCode).toBe(1);
+    expect(never.structureChecks.filter((c) => !c.ok).map((c) => [c.id, c.subject, c.actual])).toEqual([["router-wiring", "com1 snat of r1 (snat-0b7e3c1a…)", "Neutron shows port sg-5b000b00-0b DOWN"]]);
+    expect(causes(never).join("\n")).toMatch(/^com1 snat of r1 \(snat-0b7e3c1a…\) was not wired when the data plane was measured: Neutron shows port sg-5b000b00-0b DOWN$/m);
+    expect(never.notes.join(" ")).toMatch(/1 routing hop device\(s\) were still not wired after \d+ s/);
   });
 
   test("gate failure stops before any traffic (exit 1)", async () => {

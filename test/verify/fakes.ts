@@ -56,6 +56,11 @@ export class FakeNeutron implements NeutronApi {
       ports.filter((p) => (p.fixed_ips as { ip_address: string; subnet_id: string }[]).some((x) => x.ip_address === ip && x.subnet_id === subnetId)),
     );
   }
+  async portsOfDevice(deviceId: string) {
+    this.calls.push(`ports?device_id=${deviceId}`);
+    const all = fs.readdirSync(path.join(SEED, "neutron")).filter((f) => f.startsWith("ports-"));
+    return this.patch("router-ports", all.flatMap((f) => jsonList(f, "ports")).filter((p) => p.device_id === deviceId));
+  }
 }
 
 export interface RecordedCommand {
