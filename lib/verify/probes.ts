@@ -192,6 +192,7 @@ export function parseSendRedirects(body: string): Record<string, boolean> {
 export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): HostSnapshot {
   const sections = splitSections(res.stdout);
   const body = (kind: string) => sections.find((s) => s.kind === kind)?.body ?? "";
+  const ovsPorts = parseOvsPorts(body("ovs-ports"));
   const complete = sections.some((s) => s.kind === "end");
   const namespaces = parseNetnsList(body("netns"));
   const flowMacs = parseDvrMacFromFlows(body("br-tun-table1"));
@@ -215,7 +216,7 @@ export function parseSnapshot(host: string, res: RunResult, tunnelIp?: string): 
     ...(sections.some((x) => x.kind === "ip-forward") ? { ipForward: parseSendRedirects(body("ip-forward")) } : {}),
     ...(sections.some((x) => x.kind === "ns-state") ? { namespaceState: parseNamespaceState(body("ns-state")) } : {}),
     ...(sections.some((x) => x.kind === "dead-ports") && parseDeadPorts(body("dead-ports")) ? { deadPorts: parseDeadPorts(body("dead-ports")) } : {}),
-    ...(parseOvsPorts(body("ovs-ports")) ? { ovsPorts: parseOvsPorts(body("ovs-ports")) } : {}),
+    ...(ovsPorts ? { ovsPorts } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import type { LabDescription, RoutingHop, TopologyRow, VmModel } from "../model/
 import { gateCheck, type GateCheck } from "./checks";
 import { runGate, type GateResult, type Resolved } from "./gate";
 import { awaitAgentReports } from "./agent-reports";
-import { awaitRouterWiring, wiringChecks, type HopDevice } from "./router-wiring";
+import { awaitRouterWiring, wiringChecks } from "./router-wiring";
 import { causeOf } from "./checks";
 import { classifyNamespace } from "./parsers";
 import { groupBy } from "./vm-executor";
@@ -195,7 +195,7 @@ export function plan(d: LabDescription, vm: VmExecutor, options: VerifyOptions =
   const out: PlannedCommand[] = [];
   const apiCalls = 1 + d.routers.length + (d.external ? 1 : 0) + 2 * d.subnets.length + d.vms.length;
   out.push({ host: "neutron-api", phase: "gate", detail: `${apiCalls} GET requests (agents, routers, networks, subnets, ports), after GET /agents each second until every alive agent reported (at most ${options.agentReportWaitSeconds ?? 40} s)` });
-  for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: "ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr; ovs-appctl dpif/show (VXLAN ports); ovs-ofctl --no-names dump-flows br-tun (output ports); ovs-vsctl list Port (tags); again every 2 s, with GET /ports?device_id= per router, until the routers are wired (at most " + (options.routerWiringWaitSeconds ?? 90) + " s)" });
+  for (const h of hosts) out.push({ host: h, phase: "snapshot", detail: `ip netns list; ovs-ofctl dump-flows br-tun table=1; ip -o -4 addr; ovs-appctl dpif/show (VXLAN ports); ovs-ofctl --no-names dump-flows br-tun (output ports); ovs-vsctl list Port (tags); again every 2 s, with GET /ports?device_id= per router, until the routers are wired (at most ${options.routerWiringWaitSeconds ?? 90} s)` });
   windowsOf(d, options.window ?? "all").forEach((rows, w) => {
     for (const c of vm.plan(pingBatch(d, rows, 1, 2, true), d)) out.push({ ...c, phase: "warmup", window: w });
     for (const h of hosts) out.push({ host: h, phase: "capture-start", window: w, detail: "tcpdump in every router namespace + the VMs' ports + underlay (one background job)" });
@@ -268,8 +268,8 @@ export async function verify(d: LabDescription, deps: VerifyDeps, options: Verif
   const wiringWait = options.routerWiringWaitSeconds ?? 90;
   const wired = await awaitRouterWiring(d, deps.neutron, gate.resolved, snapshotAll, { seconds: gate.ok ? wiringWait : 0, sleep, log });
   const structure = wired.snapshots;
-  const hopDevicesLeft: HopDevice[] = wired.devices.filter((x) => x.missing);
-  if (hopDevicesLeft.length && gate.ok && wiringWait > 0) notes.push(`${hopDevicesLeft.length} routing hop device(s) were still not wired after ${Math.round(wired.waitedMs / 1000)} s (router-wiring checks); the data plane was measured as it was.`);
+  const notWired = wired.devices.filter((x) => x.missing).length;
+  if (notWired && gate.ok && wiringWait > 0) notes.push(`${notWired} routing hop device(s) were still not wired after ${Math.round(wired.waitedMs / 1000)} s (router-wiring checks); the data plane was measured as it was.`);
   for (const s of structure) {
     log(`snapshot ${s.host}: ${s.ok ? `${s.routerNamespaces.length} router namespaces, DVR MAC ${s.dvrMac ?? "unknown"}` : s.error}`);
     if (s.dvrMacsSeen.length > 1) notes.push(`${s.host}: several mod_dl_src values in br-tun table=1 (${s.dvrMacsSeen.join(", ")}); DVR MAC not attributed`);
