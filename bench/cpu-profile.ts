@@ -11,8 +11,11 @@ import { basename } from "path";
 const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux x86-64
 
 /** A readable program label for one process (null: a kernel thread or gone). */
-export function programLabel(cmdline: readonly string[]): string | null {
-  if (!cmdline.length) return null;
+export function programLabel(argv: readonly string[]): string | null {
+  if (!argv.length) return null;
+  // A process that set its title (oslo's setproctitle: "neutron-openvswitch-agent (/usr/bin/python3
+  // ... --log-file=/var/log/neutron/neutron-openvswitch-agent.log)") shows it as ONE argument.
+  const cmdline = argv.length === 1 && /\s/.test(argv[0]) ? argv[0].split(/\s+/) : argv;
   const joined = cmdline.join(" ");
   // neutron-server renames its workers: "neutron-server: api worker (/usr/bin/python3 ...)".
   const worker = /^(neutron-server|nova-[a-z]+): ([a-z ]+ worker)/.exec(joined);

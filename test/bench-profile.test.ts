@@ -9,6 +9,7 @@ describe("programLabel", () => {
   test.each([
     [["neutron-server: api worker (/usr/bin/python3 /usr/bin/neutron-server --config-file=/etc/neutron/neutron.conf)"], "neutron-server api worker"],
     [["/usr/bin/python3", "/usr/bin/neutron-server", "--config-file=/etc/neutron/neutron.conf"], "neutron-server"],
+    [["neutron-openvswitch-agent (/usr/bin/python3 /usr/bin/neutron-openvswitch-agent --config-file=/etc/neutron/neutron.conf --log-file=/var/log/neutron/neutron-openvswitch-agent.log)"], "neutron-openvswitch-agent"],
     [["/usr/bin/python3", "/usr/bin/neutron-openvswitch-agent", "--config-file", "x"], "neutron-openvswitch-agent"],
     [["/usr/bin/python3", "/usr/bin/privsep-helper", "--config-file", "x"], "privsep daemons (agents)"],
     [["/usr/bin/uwsgi_python3", "--http-socket", "192.0.2.193:5000", "--wsgi-file", "/usr/bin/keystone-wsgi-public"], "keystone (uwsgi)"],
