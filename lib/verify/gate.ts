@@ -1,6 +1,6 @@
-import type { LabDescription } from "../model/topology";
+import type { LabDescription, RoutingHop } from "../model/topology";
 import { l3AgentModeOf } from "../model/topology";
-import { agentConfiguration, truthy } from "./parsers";
+import { agentConfiguration, classifyNamespace, truthy } from "./parsers";
 import { gateCheck, type CheckFields, type CheckTarget, type GateCheck } from "./checks";
 import type { NeutronApi } from "./types";
 
@@ -18,6 +18,22 @@ export interface Resolved {
   readonly vmPorts: Record<string, { id: string; mac: string; host: string }>;
   /** host -> tunneling_ip reported by its OVS agent */
   readonly tunnelIps: Record<string, string>;
+}
+
+/** The namespace name of a routing hop: qrouter-<router id>, snat-<router id>, fip-<external network id>. */
+export function namespaceOf(hop: RoutingHop, r: Resolved): string | undefined {
+  if (hop.namespace === "fip") return r.externalNetworkId ? `fip-${r.externalNetworkId}` : undefined;
+  const id = r.routerIds[hop.router];
+  return id ? `${hop.namespace}-${id}` : undefined;
+}
+
+/** A router namespace's kind and owner: the router's name (qrouter-, snat-), the external network's (fip-); an unknown id stays the id. */
+export function namespaceOwner(ns: string, resolved: Resolved, d: Pick<LabDescription, "external">): { kind: "qrouter" | "snat" | "fip"; owner: string } | undefined {
+  const cls = classifyNamespace(ns);
+  if (!cls) return undefined;
+  const ownerOf = new Map<string, string>(Object.entries(resolved.routerIds).map(([name, id]) => [id, name]));
+  const owner = cls.kind === "fip" ? (cls.id === resolved.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
+  return { kind: cls.kind, owner };
 }
 
 export interface GateResult {

@@ -18,7 +18,7 @@
  */
 import type { LabDescription, RoutingHop } from "../model/topology";
 import { gateCheck, type GateCheck } from "./checks";
-import type { Resolved } from "./gate";
+import { namespaceOf, namespaceOwner, type Resolved } from "./gate";
 import { DEAD_VLAN, type HostSnapshot } from "./probes";
 import type { NeutronApi } from "./types";
 
@@ -90,9 +90,9 @@ export function hopDevices(d: LabDescription, resolved: Resolved, ports: readonl
       const ends = [dir.from, dir.to].map(subnetOfVm).filter((s): s is string => !!s).map((s) => resolved.subnetIds[s]).filter(Boolean);
       const external = dir.from === "external" || dir.to === "external";
       for (const hop of dir.routedAt) {
-        const ns = hop.namespace === "fip" ? (resolved.externalNetworkId ? `fip-${resolved.externalNetworkId}` : undefined) : resolved.routerIds[hop.router] ? `${hop.namespace}-${resolved.routerIds[hop.router]}` : undefined;
-        if (!ns) continue;
-        const owner = hop.namespace === "fip" ? (d.external?.network ?? "external") : hop.router;
+        const ns = namespaceOf(hop, resolved);
+        const owner = ns && namespaceOwner(ns, resolved, d)?.owner;
+        if (!ns || !owner) continue;
         const e = hops.get(`${hop.host} ${ns}`) ?? { host: hop.host, namespace: ns, namespaceKind: hop.namespace, owner, devices: new Set<string>() };
         hops.set(`${hop.host} ${ns}`, e);
         if (hop.namespace === "fip") continue;

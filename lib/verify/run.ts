@@ -4,13 +4,12 @@
  * Every dependency is injected (Transport, VmExecutor, NeutronApi), so the lab twin and the unit
  * tests plug in their own.
  */
-import type { LabDescription, RoutingHop, TopologyRow, VmModel } from "../model/topology";
+import type { LabDescription, TopologyRow, VmModel } from "../model/topology";
 import { gateCheck, type GateCheck } from "./checks";
-import { runGate, type GateResult, type Resolved } from "./gate";
+import { namespaceOf, namespaceOwner, runGate, type GateResult, type Resolved } from "./gate";
 import { awaitAgentReports } from "./agent-reports";
 import { awaitRouterWiring, wiringChecks } from "./router-wiring";
 import { causeOf } from "./checks";
-import { classifyNamespace } from "./parsers";
 import { groupBy } from "./vm-executor";
 import { ofprotoRequest, ofprotoScript, parseOfprotoOutput, subnetsForTrace, withOfproto, type OfprotoRequest, type OfprotoResult } from "./ofproto";
 import {
@@ -477,12 +476,7 @@ async function explainBreaks(d: LabDescription, deps: VerifyDeps, resolved: Reso
   }));
 }
 
-/** The namespace name of a routing hop: qrouter-<router id>, snat-<router id>, fip-<external network id>. */
-export function namespaceOf(hop: RoutingHop, r: Resolved): string | undefined {
-  if (hop.namespace === "fip") return r.externalNetworkId ? `fip-${r.externalNetworkId}` : undefined;
-  const id = r.routerIds[hop.router];
-  return id ? `${hop.namespace}-${id}` : undefined;
-}
+export { namespaceOf } from "./gate";
 
 function buildEvidence(
   d: LabDescription,
@@ -495,7 +489,6 @@ function buildEvidence(
   r: Resolved,
   hostErrors: Record<string, string>,
 ): WindowEvidence {
-  const ownerOf = new Map<string, string>(Object.entries(r.routerIds).map(([name, id]) => [id, name]));
   const namespaces: NamespaceObservation[] = [];
   const underlay: UnderlayObservation[] = [];
   const ports: PortObservation[] = [];
@@ -505,7 +498,7 @@ function buildEvidence(
     const cap = captures.get(h);
     if (!cap) hostErrors[h] ??= "capture did not run";
     for (const ns of s.routerNamespaces) {
-      const cls = classifyNamespace(ns)!;
+      const { kind, owner } = namespaceOwner(ns, r, d)!;
       const b = before.get(h)?.get(ns);
       const a = after.get(h)?.get(ns);
       const c = cap?.namespaces.get(ns);
@@ -522,11 +515,10 @@ function buildEvidence(
           if (p.iface && !(receivedOn[k] ??= []).includes(p.iface)) receivedOn[k].push(p.iface);
         }
       }
-      const owner = cls.kind === "fip" ? (cls.id === r.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
       namespaces.push({
         host: h,
         namespace: ns,
-        kind: cls.kind,
+        kind,
         owner,
         ...(a !== undefined && b !== undefined ? { delta: a - b } : {}),
         captureStarted: c?.started ?? false,
@@ -730,18 +722,16 @@ export function dvrFlowChecks(d: LabDescription, snap: ReadonlyMap<string, HostS
  * with 0 the namespace receives the packets it should route and drops them all.
  */
 export function forwardingChecks(snap: ReadonlyMap<string, HostSnapshot>, resolved: Resolved, d: LabDescription): GateCheck[] {
-  const ownerOf = new Map<string, string>(Object.entries(resolved.routerIds).map(([name, id]) => [id, name]));
   const checks: GateCheck[] = [];
   for (const s of [...snap.values()].sort((a, b) => a.host.localeCompare(b.host))) {
     if (!s.ok || !s.ipForward) continue;
     for (const [ns, on] of Object.entries(s.ipForward)) {
-      const cls = classifyNamespace(ns);
-      if (!cls) continue;
-      const owner = cls.kind === "fip" ? (cls.id === resolved.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
+      const o = namespaceOwner(ns, resolved, d);
+      if (!o) continue;
       checks.push(
         gateCheck({
           id: "namespace-forwarding",
-          target: { kind: "router-namespace", host: s.host, namespaceKind: cls.kind, owner, namespace: ns },
+          target: { kind: "router-namespace", host: s.host, namespaceKind: o.kind, owner: o.owner, namespace: ns },
           ok: on,
           setting: { key: "net.ipv4.ip_forward", expected: "1", actual: on ? "1" : "0" },
         }),
@@ -784,14 +774,6 @@ const ROUTER_LINK = /^(qr|rfp|fpr|fg|qg|sg)-/;
 /** A FORWARD line that drops what the namespace routes: the chain's policy DROP, or a rule of its own jumping to DROP/REJECT. */
 function dropsForwarded(line: string): boolean {
   return /^-P FORWARD DROP\b/.test(line) || /^-A FORWARD\b.*\s-j (DROP|REJECT)\b/.test(line);
-}
-
-function namespaceOwner(ns: string, resolved: Resolved, d: LabDescription): { kind: "qrouter" | "snat" | "fip"; owner: string } | undefined {
-  const cls = classifyNamespace(ns);
-  if (!cls) return undefined;
-  const ownerOf = new Map<string, string>(Object.entries(resolved.routerIds).map(([name, id]) => [id, name]));
-  const owner = cls.kind === "fip" ? (cls.id === resolved.externalNetworkId ? (d.external?.network ?? cls.id) : cls.id) : (ownerOf.get(cls.id) ?? cls.id);
-  return { kind: cls.kind, owner };
 }
 
 /**

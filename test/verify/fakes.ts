@@ -24,6 +24,11 @@ function jsonList(file: string, key: string): Record<string, unknown>[] {
   return fs.existsSync(p) ? (JSON.parse(fs.readFileSync(p, "utf8"))[key] as Record<string, unknown>[]) : [];
 }
 
+/** Every port of the recorded seed/neutron/ports-*.json files. */
+function recordedPorts(): Record<string, unknown>[] {
+  return fs.readdirSync(path.join(SEED, "neutron")).filter((f) => f.startsWith("ports-")).flatMap((f) => jsonList(f, "ports"));
+}
+
 export class FakeNeutron implements NeutronApi {
   public calls: string[] = [];
   constructor(private readonly agentsFile = "agents.json", private readonly patch: (kind: string, objs: Record<string, unknown>[]) => Record<string, unknown>[] = (_, o) => o) {}
@@ -49,17 +54,14 @@ export class FakeNeutron implements NeutronApi {
   }
   async portsByFixedIp(ip: string, subnetId: string) {
     this.calls.push(`ports?ip=${ip}`);
-    const all = fs.readdirSync(path.join(SEED, "neutron")).filter((f) => f.startsWith("ports-"));
-    const ports = all.flatMap((f) => jsonList(f, "ports"));
     return this.patch(
       "ports",
-      ports.filter((p) => (p.fixed_ips as { ip_address: string; subnet_id: string }[]).some((x) => x.ip_address === ip && x.subnet_id === subnetId)),
+      recordedPorts().filter((p) => (p.fixed_ips as { ip_address: string; subnet_id: string }[]).some((x) => x.ip_address === ip && x.subnet_id === subnetId)),
     );
   }
   async portsOfDevice(deviceId: string) {
     this.calls.push(`ports?device_id=${deviceId}`);
-    const all = fs.readdirSync(path.join(SEED, "neutron")).filter((f) => f.startsWith("ports-"));
-    return this.patch("router-ports", all.flatMap((f) => jsonList(f, "ports")).filter((p) => p.device_id === deviceId));
+    return this.patch("router-ports", recordedPorts().filter((p) => p.device_id === deviceId));
   }
 }
 
