@@ -12,6 +12,14 @@ const path = require("path");
 const fs = require("fs");
 const { CodeMaker } = require("codemaker");
 const { TerraformProviderGenerator } = require("@cdktf/provider-generator/lib/get/generator/provider-generator");
+const { leanBindings, LEAN_HELPER } = require("./lean-bindings");
+
+function tsFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? tsFiles(p) : e.name.endsWith(".ts") ? [p] : [];
+  });
+}
 
 async function main() {
   const root = path.resolve(__dirname, "..");
@@ -34,6 +42,14 @@ async function main() {
     fqpn: "registry.terraform.io/terraform-provider-openstack/openstack",
   });
   await generator.save(outdir);
+  // Cheaper synth, the same cdk.tf.json: scripts/lean-bindings.js.
+  const provider = path.join(outdir, "providers", "openstack");
+  for (const file of tsFiles(provider)) {
+    const source = fs.readFileSync(file, "utf8");
+    const lean = leanBindings(source);
+    if (lean !== source) fs.writeFileSync(file, lean);
+  }
+  fs.writeFileSync(path.join(provider, "lean.ts"), LEAN_HELPER);
   console.log(`generated openstack bindings into ${path.join(outdir, "providers", "openstack")}`);
 }
 

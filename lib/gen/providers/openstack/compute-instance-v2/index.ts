@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -183,7 +184,7 @@ export function computeInstanceV2BlockDeviceToTerraform(struct?: ComputeInstance
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     boot_index: cdktf.numberToTerraform(struct!.bootIndex),
     delete_on_termination: cdktf.booleanToTerraform(struct!.deleteOnTermination),
     destination_type: cdktf.stringToTerraform(struct!.destinationType),
@@ -195,7 +196,7 @@ export function computeInstanceV2BlockDeviceToTerraform(struct?: ComputeInstance
     uuid: cdktf.stringToTerraform(struct!.uuid),
     volume_size: cdktf.numberToTerraform(struct!.volumeSize),
     volume_type: cdktf.stringToTerraform(struct!.volumeType),
-  }
+  });
 }
 
 
@@ -606,14 +607,14 @@ export function computeInstanceV2NetworkToTerraform(struct?: ComputeInstanceV2Ne
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     access_network: cdktf.booleanToTerraform(struct!.accessNetwork),
     fixed_ip_v4: cdktf.stringToTerraform(struct!.fixedIpV4),
     fixed_ip_v6: cdktf.stringToTerraform(struct!.fixedIpV6),
     name: cdktf.stringToTerraform(struct!.name),
     port: cdktf.stringToTerraform(struct!.port),
     uuid: cdktf.stringToTerraform(struct!.uuid),
-  }
+  });
 }
 
 
@@ -876,10 +877,10 @@ export function computeInstanceV2PersonalityToTerraform(struct?: ComputeInstance
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     content: cdktf.stringToTerraform(struct!.content),
     file: cdktf.stringToTerraform(struct!.file),
-  }
+  });
 }
 
 
@@ -1043,7 +1044,7 @@ export function computeInstanceV2SchedulerHintsToTerraform(struct?: ComputeInsta
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     additional_properties: cdktf.hashMapper(cdktf.stringToTerraform)(struct!.additionalProperties),
     build_near_host_ip: cdktf.stringToTerraform(struct!.buildNearHostIp),
     different_cell: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.differentCell),
@@ -1052,7 +1053,7 @@ export function computeInstanceV2SchedulerHintsToTerraform(struct?: ComputeInsta
     query: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.query),
     same_host: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.sameHost),
     target_cell: cdktf.stringToTerraform(struct!.targetCell),
-  }
+  });
 }
 
 
@@ -1370,11 +1371,11 @@ export function computeInstanceV2TimeoutsToTerraform(struct?: ComputeInstanceV2T
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
     update: cdktf.stringToTerraform(struct!.update),
-  }
+  });
 }
 
 
@@ -1526,10 +1527,10 @@ export function computeInstanceV2VendorOptionsToTerraform(struct?: ComputeInstan
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     detach_ports_before_destroy: cdktf.booleanToTerraform(struct!.detachPortsBeforeDestroy),
     ignore_resize_confirmation: cdktf.booleanToTerraform(struct!.ignoreResizeConfirmation),
-  }
+  });
 }
 
 
@@ -1699,12 +1700,12 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
     this._stopBeforeDestroy = config.stopBeforeDestroy;
     this._tags = config.tags;
     this._userData = config.userData;
-    this._blockDevice.internalValue = config.blockDevice;
-    this._network.internalValue = config.network;
-    this._personality.internalValue = config.personality;
-    this._schedulerHints.internalValue = config.schedulerHints;
-    this._timeouts.internalValue = config.timeouts;
-    this._vendorOptions.internalValue = config.vendorOptions;
+    this._blockDeviceInitial = config.blockDevice;
+    this._networkInitial = config.network;
+    this._personalityInitial = config.personality;
+    this._schedulerHintsInitial = config.schedulerHints;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
+    if (config.vendorOptions !== undefined) { this._vendorOptions.internalValue = config.vendorOptions; }
   }
 
   // ==========
@@ -1738,7 +1739,10 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
 
   // all_metadata - computed: true, optional: false, required: false
-  private _allMetadata = new cdktf.StringMap(this, "all_metadata");
+  private _allMetadataCache?: cdktf.StringMap;
+  private get _allMetadata(): cdktf.StringMap {
+    return (this._allMetadataCache ??= new cdktf.StringMap(this, "all_metadata"));
+  }
   public get allMetadata() {
     return this._allMetadata;
   }
@@ -2076,7 +2080,15 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
 
   // block_device - computed: false, optional: true, required: false
-  private _blockDevice = new ComputeInstanceV2BlockDeviceList(this, "block_device", false);
+  private _blockDeviceCache?: ComputeInstanceV2BlockDeviceList;
+  private _blockDeviceInitial?: ComputeInstanceV2BlockDeviceList["internalValue"];
+  private get _blockDevice(): ComputeInstanceV2BlockDeviceList {
+    if (this._blockDeviceCache === undefined) {
+      this._blockDeviceCache = new ComputeInstanceV2BlockDeviceList(this, "block_device", false);
+      this._blockDeviceCache.internalValue = this._blockDeviceInitial;
+    }
+    return this._blockDeviceCache;
+  }
   public get blockDevice() {
     return this._blockDevice;
   }
@@ -2088,11 +2100,19 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get blockDeviceInput() {
-    return this._blockDevice.internalValue;
+    return (this._blockDeviceCache ? this._blockDeviceCache.internalValue : this._blockDeviceInitial);
   }
 
   // network - computed: false, optional: true, required: false
-  private _network = new ComputeInstanceV2NetworkList(this, "network", false);
+  private _networkCache?: ComputeInstanceV2NetworkList;
+  private _networkInitial?: ComputeInstanceV2NetworkList["internalValue"];
+  private get _network(): ComputeInstanceV2NetworkList {
+    if (this._networkCache === undefined) {
+      this._networkCache = new ComputeInstanceV2NetworkList(this, "network", false);
+      this._networkCache.internalValue = this._networkInitial;
+    }
+    return this._networkCache;
+  }
   public get network() {
     return this._network;
   }
@@ -2104,11 +2124,19 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get networkInput() {
-    return this._network.internalValue;
+    return (this._networkCache ? this._networkCache.internalValue : this._networkInitial);
   }
 
   // personality - computed: false, optional: true, required: false
-  private _personality = new ComputeInstanceV2PersonalityList(this, "personality", true);
+  private _personalityCache?: ComputeInstanceV2PersonalityList;
+  private _personalityInitial?: ComputeInstanceV2PersonalityList["internalValue"];
+  private get _personality(): ComputeInstanceV2PersonalityList {
+    if (this._personalityCache === undefined) {
+      this._personalityCache = new ComputeInstanceV2PersonalityList(this, "personality", true);
+      this._personalityCache.internalValue = this._personalityInitial;
+    }
+    return this._personalityCache;
+  }
   public get personality() {
     return this._personality;
   }
@@ -2120,11 +2148,19 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get personalityInput() {
-    return this._personality.internalValue;
+    return (this._personalityCache ? this._personalityCache.internalValue : this._personalityInitial);
   }
 
   // scheduler_hints - computed: false, optional: true, required: false
-  private _schedulerHints = new ComputeInstanceV2SchedulerHintsList(this, "scheduler_hints", true);
+  private _schedulerHintsCache?: ComputeInstanceV2SchedulerHintsList;
+  private _schedulerHintsInitial?: ComputeInstanceV2SchedulerHintsList["internalValue"];
+  private get _schedulerHints(): ComputeInstanceV2SchedulerHintsList {
+    if (this._schedulerHintsCache === undefined) {
+      this._schedulerHintsCache = new ComputeInstanceV2SchedulerHintsList(this, "scheduler_hints", true);
+      this._schedulerHintsCache.internalValue = this._schedulerHintsInitial;
+    }
+    return this._schedulerHintsCache;
+  }
   public get schedulerHints() {
     return this._schedulerHints;
   }
@@ -2136,11 +2172,14 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get schedulerHintsInput() {
-    return this._schedulerHints.internalValue;
+    return (this._schedulerHintsCache ? this._schedulerHintsCache.internalValue : this._schedulerHintsInitial);
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new ComputeInstanceV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: ComputeInstanceV2TimeoutsOutputReference;
+  private get _timeouts(): ComputeInstanceV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new ComputeInstanceV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -2152,11 +2191,14 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // vendor_options - computed: false, optional: true, required: false
-  private _vendorOptions = new ComputeInstanceV2VendorOptionsOutputReference(this, "vendor_options");
+  private _vendorOptionsCache?: ComputeInstanceV2VendorOptionsOutputReference;
+  private get _vendorOptions(): ComputeInstanceV2VendorOptionsOutputReference {
+    return (this._vendorOptionsCache ??= new ComputeInstanceV2VendorOptionsOutputReference(this, "vendor_options"));
+  }
   public get vendorOptions() {
     return this._vendorOptions;
   }
@@ -2168,7 +2210,7 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get vendorOptionsInput() {
-    return this._vendorOptions.internalValue;
+    return this._vendorOptionsCache?.internalValue;
   }
 
   // =========
@@ -2176,7 +2218,7 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       admin_pass: cdktf.stringToTerraform(this._adminPass),
       availability_zone: cdktf.stringToTerraform(this._availabilityZone),
       availability_zone_hints: cdktf.stringToTerraform(this._availabilityZoneHints),
@@ -2198,13 +2240,13 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
       stop_before_destroy: cdktf.booleanToTerraform(this._stopBeforeDestroy),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       user_data: cdktf.stringToTerraform(this._userData),
-      block_device: cdktf.listMapper(computeInstanceV2BlockDeviceToTerraform, true)(this._blockDevice.internalValue),
-      network: cdktf.listMapper(computeInstanceV2NetworkToTerraform, true)(this._network.internalValue),
-      personality: cdktf.listMapper(computeInstanceV2PersonalityToTerraform, true)(this._personality.internalValue),
-      scheduler_hints: cdktf.listMapper(computeInstanceV2SchedulerHintsToTerraform, true)(this._schedulerHints.internalValue),
-      timeouts: computeInstanceV2TimeoutsToTerraform(this._timeouts.internalValue),
-      vendor_options: computeInstanceV2VendorOptionsToTerraform(this._vendorOptions.internalValue),
-    };
+      block_device: cdktf.listMapper(computeInstanceV2BlockDeviceToTerraform, true)((this._blockDeviceCache ? this._blockDeviceCache.internalValue : this._blockDeviceInitial)),
+      network: cdktf.listMapper(computeInstanceV2NetworkToTerraform, true)((this._networkCache ? this._networkCache.internalValue : this._networkInitial)),
+      personality: cdktf.listMapper(computeInstanceV2PersonalityToTerraform, true)((this._personalityCache ? this._personalityCache.internalValue : this._personalityInitial)),
+      scheduler_hints: cdktf.listMapper(computeInstanceV2SchedulerHintsToTerraform, true)((this._schedulerHintsCache ? this._schedulerHintsCache.internalValue : this._schedulerHintsInitial)),
+      timeouts: computeInstanceV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+      vendor_options: computeInstanceV2VendorOptionsToTerraform(this._vendorOptionsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -2336,37 +2378,37 @@ export class ComputeInstanceV2 extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       block_device: {
-        value: cdktf.listMapperHcl(computeInstanceV2BlockDeviceToHclTerraform, true)(this._blockDevice.internalValue),
+        value: cdktf.listMapperHcl(computeInstanceV2BlockDeviceToHclTerraform, true)((this._blockDeviceCache ? this._blockDeviceCache.internalValue : this._blockDeviceInitial)),
         isBlock: true,
         type: "list",
         storageClassType: "ComputeInstanceV2BlockDeviceList",
       },
       network: {
-        value: cdktf.listMapperHcl(computeInstanceV2NetworkToHclTerraform, true)(this._network.internalValue),
+        value: cdktf.listMapperHcl(computeInstanceV2NetworkToHclTerraform, true)((this._networkCache ? this._networkCache.internalValue : this._networkInitial)),
         isBlock: true,
         type: "list",
         storageClassType: "ComputeInstanceV2NetworkList",
       },
       personality: {
-        value: cdktf.listMapperHcl(computeInstanceV2PersonalityToHclTerraform, true)(this._personality.internalValue),
+        value: cdktf.listMapperHcl(computeInstanceV2PersonalityToHclTerraform, true)((this._personalityCache ? this._personalityCache.internalValue : this._personalityInitial)),
         isBlock: true,
         type: "set",
         storageClassType: "ComputeInstanceV2PersonalityList",
       },
       scheduler_hints: {
-        value: cdktf.listMapperHcl(computeInstanceV2SchedulerHintsToHclTerraform, true)(this._schedulerHints.internalValue),
+        value: cdktf.listMapperHcl(computeInstanceV2SchedulerHintsToHclTerraform, true)((this._schedulerHintsCache ? this._schedulerHintsCache.internalValue : this._schedulerHintsInitial)),
         isBlock: true,
         type: "set",
         storageClassType: "ComputeInstanceV2SchedulerHintsList",
       },
       timeouts: {
-        value: computeInstanceV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: computeInstanceV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "ComputeInstanceV2Timeouts",
       },
       vendor_options: {
-        value: computeInstanceV2VendorOptionsToHclTerraform(this._vendorOptions.internalValue),
+        value: computeInstanceV2VendorOptionsToHclTerraform(this._vendorOptionsCache?.internalValue),
         isBlock: true,
         type: "set",
         storageClassType: "ComputeInstanceV2VendorOptionsList",

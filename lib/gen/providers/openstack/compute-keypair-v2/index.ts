@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -206,14 +207,14 @@ export class ComputeKeypairV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       id: cdktf.stringToTerraform(this._id),
       name: cdktf.stringToTerraform(this._name),
       public_key: cdktf.stringToTerraform(this._publicKey),
       region: cdktf.stringToTerraform(this._region),
       user_id: cdktf.stringToTerraform(this._userId),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -49,9 +50,9 @@ export function computeServergroupV2RulesToTerraform(struct?: ComputeServergroup
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     max_server_per_host: cdktf.numberToTerraform(struct!.maxServerPerHost),
-  }
+  });
 }
 
 
@@ -177,7 +178,7 @@ export class ComputeServergroupV2 extends cdktf.TerraformResource {
     this._policies = config.policies;
     this._region = config.region;
     this._valueSpecs = config.valueSpecs;
-    this._rules.internalValue = config.rules;
+    if (config.rules !== undefined) { this._rules.internalValue = config.rules; }
   }
 
   // ==========
@@ -267,7 +268,10 @@ export class ComputeServergroupV2 extends cdktf.TerraformResource {
   }
 
   // rules - computed: false, optional: true, required: false
-  private _rules = new ComputeServergroupV2RulesOutputReference(this, "rules");
+  private _rulesCache?: ComputeServergroupV2RulesOutputReference;
+  private get _rules(): ComputeServergroupV2RulesOutputReference {
+    return (this._rulesCache ??= new ComputeServergroupV2RulesOutputReference(this, "rules"));
+  }
   public get rules() {
     return this._rules;
   }
@@ -279,7 +283,7 @@ export class ComputeServergroupV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get rulesInput() {
-    return this._rules.internalValue;
+    return this._rulesCache?.internalValue;
   }
 
   // =========
@@ -287,14 +291,14 @@ export class ComputeServergroupV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       id: cdktf.stringToTerraform(this._id),
       name: cdktf.stringToTerraform(this._name),
       policies: cdktf.listMapper(cdktf.stringToTerraform, false)(this._policies),
       region: cdktf.stringToTerraform(this._region),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-      rules: computeServergroupV2RulesToTerraform(this._rules.internalValue),
-    };
+      rules: computeServergroupV2RulesToTerraform(this._rulesCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -330,7 +334,7 @@ export class ComputeServergroupV2 extends cdktf.TerraformResource {
         storageClassType: "stringMap",
       },
       rules: {
-        value: computeServergroupV2RulesToHclTerraform(this._rules.internalValue),
+        value: computeServergroupV2RulesToHclTerraform(this._rulesCache?.internalValue),
         isBlock: true,
         type: "list",
         storageClassType: "ComputeServergroupV2RulesList",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -141,11 +142,11 @@ export class DataOpenstackComputeAvailabilityZonesV2 extends cdktf.TerraformData
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       id: cdktf.stringToTerraform(this._id),
       region: cdktf.stringToTerraform(this._region),
       state: cdktf.stringToTerraform(this._state),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

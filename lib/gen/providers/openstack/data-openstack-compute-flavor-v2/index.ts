@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -166,7 +167,10 @@ export class DataOpenstackComputeFlavorV2 extends cdktf.TerraformDataSource {
   }
 
   // extra_specs - computed: true, optional: false, required: false
-  private _extraSpecs = new cdktf.StringMap(this, "extra_specs");
+  private _extraSpecsCache?: cdktf.StringMap;
+  private get _extraSpecs(): cdktf.StringMap {
+    return (this._extraSpecsCache ??= new cdktf.StringMap(this, "extra_specs"));
+  }
   public get extraSpecs() {
     return this._extraSpecs;
   }
@@ -352,7 +356,7 @@ export class DataOpenstackComputeFlavorV2 extends cdktf.TerraformDataSource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       description: cdktf.stringToTerraform(this._description),
       disk: cdktf.numberToTerraform(this._disk),
       flavor_id: cdktf.stringToTerraform(this._flavorId),
@@ -366,7 +370,7 @@ export class DataOpenstackComputeFlavorV2 extends cdktf.TerraformDataSource {
       rx_tx_factor: cdktf.numberToTerraform(this._rxTxFactor),
       swap: cdktf.numberToTerraform(this._swap),
       vcpus: cdktf.numberToTerraform(this._vcpus),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -171,11 +172,11 @@ export class DataOpenstackComputeHypervisorV2 extends cdktf.TerraformDataSource 
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       hostname: cdktf.stringToTerraform(this._hostname),
       id: cdktf.stringToTerraform(this._id),
       region: cdktf.stringToTerraform(this._region),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -249,7 +250,10 @@ export class DataOpenstackImagesImageV2 extends cdktf.TerraformDataSource {
   }
 
   // metadata - computed: true, optional: false, required: false
-  private _metadata = new cdktf.StringMap(this, "metadata");
+  private _metadataCache?: cdktf.StringMap;
+  private get _metadata(): cdktf.StringMap {
+    return (this._metadataCache ??= new cdktf.StringMap(this, "metadata"));
+  }
   public get metadata() {
     return this._metadata;
   }
@@ -481,7 +485,7 @@ export class DataOpenstackImagesImageV2 extends cdktf.TerraformDataSource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       container_format: cdktf.stringToTerraform(this._containerFormat),
       disk_format: cdktf.stringToTerraform(this._diskFormat),
       hidden: cdktf.booleanToTerraform(this._hidden),
@@ -499,7 +503,7 @@ export class DataOpenstackImagesImageV2 extends cdktf.TerraformDataSource {
       tag: cdktf.stringToTerraform(this._tag),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       visibility: cdktf.stringToTerraform(this._visibility),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -362,7 +363,10 @@ export class DataOpenstackNetworkingNetworkV2 extends cdktf.TerraformDataSource 
   }
 
   // segments - computed: true, optional: false, required: false
-  private _segments = new DataOpenstackNetworkingNetworkV2SegmentsList(this, "segments", true);
+  private _segmentsCache?: DataOpenstackNetworkingNetworkV2SegmentsList;
+  private get _segments(): DataOpenstackNetworkingNetworkV2SegmentsList {
+    return (this._segmentsCache ??= new DataOpenstackNetworkingNetworkV2SegmentsList(this, "segments", true));
+  }
   public get segments() {
     return this._segments;
   }
@@ -446,7 +450,7 @@ export class DataOpenstackNetworkingNetworkV2 extends cdktf.TerraformDataSource 
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       description: cdktf.stringToTerraform(this._description),
       external: cdktf.booleanToTerraform(this._external),
       id: cdktf.stringToTerraform(this._id),
@@ -459,7 +463,7 @@ export class DataOpenstackNetworkingNetworkV2 extends cdktf.TerraformDataSource 
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
       transparent_vlan: cdktf.booleanToTerraform(this._transparentVlan),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

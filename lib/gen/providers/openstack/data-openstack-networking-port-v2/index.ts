@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -221,7 +222,10 @@ export class DataOpenstackNetworkingPortV2BindingOutputReference extends cdktf.C
   }
 
   // vif_details - computed: true, optional: false, required: false
-  private _vifDetails = new cdktf.StringMap(this, "vif_details");
+  private _vifDetailsCache?: cdktf.StringMap;
+  private get _vifDetails(): cdktf.StringMap {
+    return (this._vifDetailsCache ??= new cdktf.StringMap(this, "vif_details"));
+  }
   public get vifDetails() {
     return this._vifDetails;
   }
@@ -446,13 +450,19 @@ export class DataOpenstackNetworkingPortV2 extends cdktf.TerraformDataSource {
   }
 
   // allowed_address_pairs - computed: true, optional: false, required: false
-  private _allowedAddressPairs = new DataOpenstackNetworkingPortV2AllowedAddressPairsList(this, "allowed_address_pairs", true);
+  private _allowedAddressPairsCache?: DataOpenstackNetworkingPortV2AllowedAddressPairsList;
+  private get _allowedAddressPairs(): DataOpenstackNetworkingPortV2AllowedAddressPairsList {
+    return (this._allowedAddressPairsCache ??= new DataOpenstackNetworkingPortV2AllowedAddressPairsList(this, "allowed_address_pairs", true));
+  }
   public get allowedAddressPairs() {
     return this._allowedAddressPairs;
   }
 
   // binding - computed: true, optional: false, required: false
-  private _binding = new DataOpenstackNetworkingPortV2BindingList(this, "binding", false);
+  private _bindingCache?: DataOpenstackNetworkingPortV2BindingList;
+  private get _binding(): DataOpenstackNetworkingPortV2BindingList {
+    return (this._bindingCache ??= new DataOpenstackNetworkingPortV2BindingList(this, "binding", false));
+  }
   public get binding() {
     return this._binding;
   }
@@ -506,7 +516,10 @@ export class DataOpenstackNetworkingPortV2 extends cdktf.TerraformDataSource {
   }
 
   // dns_assignment - computed: true, optional: false, required: false
-  private _dnsAssignment = new cdktf.StringMapList(this, "dns_assignment", false);
+  private _dnsAssignmentCache?: cdktf.StringMapList;
+  private get _dnsAssignment(): cdktf.StringMapList {
+    return (this._dnsAssignmentCache ??= new cdktf.StringMapList(this, "dns_assignment", false));
+  }
   public get dnsAssignment() {
     return this._dnsAssignment;
   }
@@ -528,7 +541,10 @@ export class DataOpenstackNetworkingPortV2 extends cdktf.TerraformDataSource {
   }
 
   // extra_dhcp_option - computed: true, optional: false, required: false
-  private _extraDhcpOption = new DataOpenstackNetworkingPortV2ExtraDhcpOptionList(this, "extra_dhcp_option", false);
+  private _extraDhcpOptionCache?: DataOpenstackNetworkingPortV2ExtraDhcpOptionList;
+  private get _extraDhcpOption(): DataOpenstackNetworkingPortV2ExtraDhcpOptionList {
+    return (this._extraDhcpOptionCache ??= new DataOpenstackNetworkingPortV2ExtraDhcpOptionList(this, "extra_dhcp_option", false));
+  }
   public get extraDhcpOption() {
     return this._extraDhcpOption;
   }
@@ -730,7 +746,7 @@ export class DataOpenstackNetworkingPortV2 extends cdktf.TerraformDataSource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       admin_state_up: cdktf.booleanToTerraform(this._adminStateUp),
       description: cdktf.stringToTerraform(this._description),
       device_id: cdktf.stringToTerraform(this._deviceId),
@@ -748,7 +764,7 @@ export class DataOpenstackNetworkingPortV2 extends cdktf.TerraformDataSource {
       status: cdktf.stringToTerraform(this._status),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -358,7 +359,10 @@ export class DataOpenstackNetworkingRouterV2 extends cdktf.TerraformDataSource {
   }
 
   // external_fixed_ip - computed: true, optional: false, required: false
-  private _externalFixedIp = new DataOpenstackNetworkingRouterV2ExternalFixedIpList(this, "external_fixed_ip", false);
+  private _externalFixedIpCache?: DataOpenstackNetworkingRouterV2ExternalFixedIpList;
+  private get _externalFixedIp(): DataOpenstackNetworkingRouterV2ExternalFixedIpList {
+    return (this._externalFixedIpCache ??= new DataOpenstackNetworkingRouterV2ExternalFixedIpList(this, "external_fixed_ip", false));
+  }
   public get externalFixedIp() {
     return this._externalFixedIp;
   }
@@ -438,7 +442,10 @@ export class DataOpenstackNetworkingRouterV2 extends cdktf.TerraformDataSource {
   }
 
   // routes - computed: true, optional: false, required: false
-  private _routes = new DataOpenstackNetworkingRouterV2RoutesList(this, "routes", false);
+  private _routesCache?: DataOpenstackNetworkingRouterV2RoutesList;
+  private get _routes(): DataOpenstackNetworkingRouterV2RoutesList {
+    return (this._routesCache ??= new DataOpenstackNetworkingRouterV2RoutesList(this, "routes", false));
+  }
   public get routes() {
     return this._routes;
   }
@@ -496,7 +503,7 @@ export class DataOpenstackNetworkingRouterV2 extends cdktf.TerraformDataSource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       admin_state_up: cdktf.booleanToTerraform(this._adminStateUp),
       description: cdktf.stringToTerraform(this._description),
       distributed: cdktf.booleanToTerraform(this._distributed),
@@ -508,7 +515,7 @@ export class DataOpenstackNetworkingRouterV2 extends cdktf.TerraformDataSource {
       status: cdktf.stringToTerraform(this._status),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -319,7 +320,10 @@ export class DataOpenstackNetworkingSubnetV2 extends cdktf.TerraformDataSource {
   }
 
   // allocation_pools - computed: true, optional: false, required: false
-  private _allocationPools = new DataOpenstackNetworkingSubnetV2AllocationPoolsList(this, "allocation_pools", false);
+  private _allocationPoolsCache?: DataOpenstackNetworkingSubnetV2AllocationPoolsList;
+  private get _allocationPools(): DataOpenstackNetworkingSubnetV2AllocationPoolsList {
+    return (this._allocationPoolsCache ??= new DataOpenstackNetworkingSubnetV2AllocationPoolsList(this, "allocation_pools", false));
+  }
   public get allocationPools() {
     return this._allocationPools;
   }
@@ -415,7 +419,10 @@ export class DataOpenstackNetworkingSubnetV2 extends cdktf.TerraformDataSource {
   }
 
   // host_routes - computed: true, optional: false, required: false
-  private _hostRoutes = new DataOpenstackNetworkingSubnetV2HostRoutesList(this, "host_routes", false);
+  private _hostRoutesCache?: DataOpenstackNetworkingSubnetV2HostRoutesList;
+  private get _hostRoutes(): DataOpenstackNetworkingSubnetV2HostRoutesList {
+    return (this._hostRoutesCache ??= new DataOpenstackNetworkingSubnetV2HostRoutesList(this, "host_routes", false));
+  }
   public get hostRoutes() {
     return this._hostRoutes;
   }
@@ -622,7 +629,7 @@ export class DataOpenstackNetworkingSubnetV2 extends cdktf.TerraformDataSource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       cidr: cdktf.stringToTerraform(this._cidr),
       description: cdktf.stringToTerraform(this._description),
       dhcp_enabled: cdktf.booleanToTerraform(this._dhcpEnabled),
@@ -640,7 +647,7 @@ export class DataOpenstackNetworkingSubnetV2 extends cdktf.TerraformDataSource {
       subnetpool_id: cdktf.stringToTerraform(this._subnetpoolId),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

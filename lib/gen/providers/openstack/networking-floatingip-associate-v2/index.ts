@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -172,13 +173,13 @@ export class NetworkingFloatingipAssociateV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       fixed_ip: cdktf.stringToTerraform(this._fixedIp),
       floating_ip: cdktf.stringToTerraform(this._floatingIp),
       id: cdktf.stringToTerraform(this._id),
       port_id: cdktf.stringToTerraform(this._portId),
       region: cdktf.stringToTerraform(this._region),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -89,10 +90,10 @@ export function networkingFloatingipV2TimeoutsToTerraform(struct?: NetworkingFlo
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -265,7 +266,7 @@ export class NetworkingFloatingipV2 extends cdktf.TerraformResource {
     this._tags = config.tags;
     this._tenantId = config.tenantId;
     this._valueSpecs = config.valueSpecs;
-    this._timeouts.internalValue = config.timeouts;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -499,7 +500,10 @@ export class NetworkingFloatingipV2 extends cdktf.TerraformResource {
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingFloatingipV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingFloatingipV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingFloatingipV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingFloatingipV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -511,7 +515,7 @@ export class NetworkingFloatingipV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -519,7 +523,7 @@ export class NetworkingFloatingipV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       address: cdktf.stringToTerraform(this._address),
       description: cdktf.stringToTerraform(this._description),
       dns_domain: cdktf.stringToTerraform(this._dnsDomain),
@@ -534,8 +538,8 @@ export class NetworkingFloatingipV2 extends cdktf.TerraformResource {
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-      timeouts: networkingFloatingipV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      timeouts: networkingFloatingipV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -625,7 +629,7 @@ export class NetworkingFloatingipV2 extends cdktf.TerraformResource {
         storageClassType: "stringMap",
       },
       timeouts: {
-        value: networkingFloatingipV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingFloatingipV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingFloatingipV2Timeouts",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -107,11 +108,11 @@ export function networkingNetworkV2SegmentsToTerraform(struct?: NetworkingNetwor
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     network_type: cdktf.stringToTerraform(struct!.networkType),
     physical_network: cdktf.stringToTerraform(struct!.physicalNetwork),
     segmentation_id: cdktf.numberToTerraform(struct!.segmentationId),
-  }
+  });
 }
 
 
@@ -285,10 +286,10 @@ export function networkingNetworkV2TimeoutsToTerraform(struct?: NetworkingNetwor
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -463,8 +464,8 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
     this._tenantId = config.tenantId;
     this._transparentVlan = config.transparentVlan;
     this._valueSpecs = config.valueSpecs;
-    this._segments.internalValue = config.segments;
-    this._timeouts.internalValue = config.timeouts;
+    this._segmentsInitial = config.segments;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -733,7 +734,15 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
   }
 
   // segments - computed: false, optional: true, required: false
-  private _segments = new NetworkingNetworkV2SegmentsList(this, "segments", true);
+  private _segmentsCache?: NetworkingNetworkV2SegmentsList;
+  private _segmentsInitial?: NetworkingNetworkV2SegmentsList["internalValue"];
+  private get _segments(): NetworkingNetworkV2SegmentsList {
+    if (this._segmentsCache === undefined) {
+      this._segmentsCache = new NetworkingNetworkV2SegmentsList(this, "segments", true);
+      this._segmentsCache.internalValue = this._segmentsInitial;
+    }
+    return this._segmentsCache;
+  }
   public get segments() {
     return this._segments;
   }
@@ -745,11 +754,14 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get segmentsInput() {
-    return this._segments.internalValue;
+    return (this._segmentsCache ? this._segmentsCache.internalValue : this._segmentsInitial);
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingNetworkV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingNetworkV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingNetworkV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingNetworkV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -761,7 +773,7 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -769,7 +781,7 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       admin_state_up: cdktf.booleanToTerraform(this._adminStateUp),
       availability_zone_hints: cdktf.listMapper(cdktf.stringToTerraform, false)(this._availabilityZoneHints),
       description: cdktf.stringToTerraform(this._description),
@@ -786,9 +798,9 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
       tenant_id: cdktf.stringToTerraform(this._tenantId),
       transparent_vlan: cdktf.booleanToTerraform(this._transparentVlan),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-      segments: cdktf.listMapper(networkingNetworkV2SegmentsToTerraform, true)(this._segments.internalValue),
-      timeouts: networkingNetworkV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      segments: cdktf.listMapper(networkingNetworkV2SegmentsToTerraform, true)((this._segmentsCache ? this._segmentsCache.internalValue : this._segmentsInitial)),
+      timeouts: networkingNetworkV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -890,13 +902,13 @@ export class NetworkingNetworkV2 extends cdktf.TerraformResource {
         storageClassType: "stringMap",
       },
       segments: {
-        value: cdktf.listMapperHcl(networkingNetworkV2SegmentsToHclTerraform, true)(this._segments.internalValue),
+        value: cdktf.listMapperHcl(networkingNetworkV2SegmentsToHclTerraform, true)((this._segmentsCache ? this._segmentsCache.internalValue : this._segmentsInitial)),
         isBlock: true,
         type: "set",
         storageClassType: "NetworkingNetworkV2SegmentsList",
       },
       timeouts: {
-        value: networkingNetworkV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingNetworkV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingNetworkV2Timeouts",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -129,10 +130,10 @@ export function networkingPortV2AllowedAddressPairsToTerraform(struct?: Networki
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     ip_address: cdktf.stringToTerraform(struct!.ipAddress),
     mac_address: cdktf.stringToTerraform(struct!.macAddress),
-  }
+  });
 }
 
 
@@ -279,11 +280,11 @@ export function networkingPortV2BindingToTerraform(struct?: NetworkingPortV2Bind
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     host_id: cdktf.stringToTerraform(struct!.hostId),
     profile: cdktf.stringToTerraform(struct!.profile),
     vnic_type: cdktf.stringToTerraform(struct!.vnicType),
-  }
+  });
 }
 
 
@@ -394,7 +395,10 @@ export class NetworkingPortV2BindingOutputReference extends cdktf.ComplexObject 
   }
 
   // vif_details - computed: true, optional: false, required: false
-  private _vifDetails = new cdktf.StringMap(this, "vif_details");
+  private _vifDetailsCache?: cdktf.StringMap;
+  private get _vifDetails(): cdktf.StringMap {
+    return (this._vifDetailsCache ??= new cdktf.StringMap(this, "vif_details"));
+  }
   public get vifDetails() {
     return this._vifDetails;
   }
@@ -440,11 +444,11 @@ export function networkingPortV2ExtraDhcpOptionToTerraform(struct?: NetworkingPo
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     ip_version: cdktf.numberToTerraform(struct!.ipVersion),
     name: cdktf.stringToTerraform(struct!.name),
     value: cdktf.stringToTerraform(struct!.value),
-  }
+  });
 }
 
 
@@ -612,10 +616,10 @@ export function networkingPortV2FixedIpToTerraform(struct?: NetworkingPortV2Fixe
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     ip_address: cdktf.stringToTerraform(struct!.ipAddress),
     subnet_id: cdktf.stringToTerraform(struct!.subnetId),
-  }
+  });
 }
 
 
@@ -761,10 +765,10 @@ export function networkingPortV2TimeoutsToTerraform(struct?: NetworkingPortV2Tim
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -941,11 +945,11 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
     this._tags = config.tags;
     this._tenantId = config.tenantId;
     this._valueSpecs = config.valueSpecs;
-    this._allowedAddressPairs.internalValue = config.allowedAddressPairs;
-    this._binding.internalValue = config.binding;
-    this._extraDhcpOption.internalValue = config.extraDhcpOption;
-    this._fixedIp.internalValue = config.fixedIp;
-    this._timeouts.internalValue = config.timeouts;
+    this._allowedAddressPairsInitial = config.allowedAddressPairs;
+    if (config.binding !== undefined) { this._binding.internalValue = config.binding; }
+    this._extraDhcpOptionInitial = config.extraDhcpOption;
+    this._fixedIpInitial = config.fixedIp;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -1032,7 +1036,10 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
 
   // dns_assignment - computed: true, optional: false, required: false
-  private _dnsAssignment = new cdktf.StringMapList(this, "dns_assignment", false);
+  private _dnsAssignmentCache?: cdktf.StringMapList;
+  private get _dnsAssignment(): cdktf.StringMapList {
+    return (this._dnsAssignmentCache ??= new cdktf.StringMapList(this, "dns_assignment", false));
+  }
   public get dnsAssignment() {
     return this._dnsAssignment;
   }
@@ -1259,7 +1266,15 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
 
   // allowed_address_pairs - computed: false, optional: true, required: false
-  private _allowedAddressPairs = new NetworkingPortV2AllowedAddressPairsList(this, "allowed_address_pairs", true);
+  private _allowedAddressPairsCache?: NetworkingPortV2AllowedAddressPairsList;
+  private _allowedAddressPairsInitial?: NetworkingPortV2AllowedAddressPairsList["internalValue"];
+  private get _allowedAddressPairs(): NetworkingPortV2AllowedAddressPairsList {
+    if (this._allowedAddressPairsCache === undefined) {
+      this._allowedAddressPairsCache = new NetworkingPortV2AllowedAddressPairsList(this, "allowed_address_pairs", true);
+      this._allowedAddressPairsCache.internalValue = this._allowedAddressPairsInitial;
+    }
+    return this._allowedAddressPairsCache;
+  }
   public get allowedAddressPairs() {
     return this._allowedAddressPairs;
   }
@@ -1271,11 +1286,14 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get allowedAddressPairsInput() {
-    return this._allowedAddressPairs.internalValue;
+    return (this._allowedAddressPairsCache ? this._allowedAddressPairsCache.internalValue : this._allowedAddressPairsInitial);
   }
 
   // binding - computed: false, optional: true, required: false
-  private _binding = new NetworkingPortV2BindingOutputReference(this, "binding");
+  private _bindingCache?: NetworkingPortV2BindingOutputReference;
+  private get _binding(): NetworkingPortV2BindingOutputReference {
+    return (this._bindingCache ??= new NetworkingPortV2BindingOutputReference(this, "binding"));
+  }
   public get binding() {
     return this._binding;
   }
@@ -1287,11 +1305,19 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get bindingInput() {
-    return this._binding.internalValue;
+    return this._bindingCache?.internalValue;
   }
 
   // extra_dhcp_option - computed: false, optional: true, required: false
-  private _extraDhcpOption = new NetworkingPortV2ExtraDhcpOptionList(this, "extra_dhcp_option", true);
+  private _extraDhcpOptionCache?: NetworkingPortV2ExtraDhcpOptionList;
+  private _extraDhcpOptionInitial?: NetworkingPortV2ExtraDhcpOptionList["internalValue"];
+  private get _extraDhcpOption(): NetworkingPortV2ExtraDhcpOptionList {
+    if (this._extraDhcpOptionCache === undefined) {
+      this._extraDhcpOptionCache = new NetworkingPortV2ExtraDhcpOptionList(this, "extra_dhcp_option", true);
+      this._extraDhcpOptionCache.internalValue = this._extraDhcpOptionInitial;
+    }
+    return this._extraDhcpOptionCache;
+  }
   public get extraDhcpOption() {
     return this._extraDhcpOption;
   }
@@ -1303,11 +1329,19 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get extraDhcpOptionInput() {
-    return this._extraDhcpOption.internalValue;
+    return (this._extraDhcpOptionCache ? this._extraDhcpOptionCache.internalValue : this._extraDhcpOptionInitial);
   }
 
   // fixed_ip - computed: false, optional: true, required: false
-  private _fixedIp = new NetworkingPortV2FixedIpList(this, "fixed_ip", false);
+  private _fixedIpCache?: NetworkingPortV2FixedIpList;
+  private _fixedIpInitial?: NetworkingPortV2FixedIpList["internalValue"];
+  private get _fixedIp(): NetworkingPortV2FixedIpList {
+    if (this._fixedIpCache === undefined) {
+      this._fixedIpCache = new NetworkingPortV2FixedIpList(this, "fixed_ip", false);
+      this._fixedIpCache.internalValue = this._fixedIpInitial;
+    }
+    return this._fixedIpCache;
+  }
   public get fixedIp() {
     return this._fixedIp;
   }
@@ -1319,11 +1353,14 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get fixedIpInput() {
-    return this._fixedIp.internalValue;
+    return (this._fixedIpCache ? this._fixedIpCache.internalValue : this._fixedIpInitial);
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingPortV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingPortV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingPortV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingPortV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -1335,7 +1372,7 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -1343,7 +1380,7 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       admin_state_up: cdktf.booleanToTerraform(this._adminStateUp),
       description: cdktf.stringToTerraform(this._description),
       device_id: cdktf.stringToTerraform(this._deviceId),
@@ -1362,12 +1399,12 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-      allowed_address_pairs: cdktf.listMapper(networkingPortV2AllowedAddressPairsToTerraform, true)(this._allowedAddressPairs.internalValue),
-      binding: networkingPortV2BindingToTerraform(this._binding.internalValue),
-      extra_dhcp_option: cdktf.listMapper(networkingPortV2ExtraDhcpOptionToTerraform, true)(this._extraDhcpOption.internalValue),
-      fixed_ip: cdktf.listMapper(networkingPortV2FixedIpToTerraform, true)(this._fixedIp.internalValue),
-      timeouts: networkingPortV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      allowed_address_pairs: cdktf.listMapper(networkingPortV2AllowedAddressPairsToTerraform, true)((this._allowedAddressPairsCache ? this._allowedAddressPairsCache.internalValue : this._allowedAddressPairsInitial)),
+      binding: networkingPortV2BindingToTerraform(this._bindingCache?.internalValue),
+      extra_dhcp_option: cdktf.listMapper(networkingPortV2ExtraDhcpOptionToTerraform, true)((this._extraDhcpOptionCache ? this._extraDhcpOptionCache.internalValue : this._extraDhcpOptionInitial)),
+      fixed_ip: cdktf.listMapper(networkingPortV2FixedIpToTerraform, true)((this._fixedIpCache ? this._fixedIpCache.internalValue : this._fixedIpInitial)),
+      timeouts: networkingPortV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -1481,31 +1518,31 @@ export class NetworkingPortV2 extends cdktf.TerraformResource {
         storageClassType: "stringMap",
       },
       allowed_address_pairs: {
-        value: cdktf.listMapperHcl(networkingPortV2AllowedAddressPairsToHclTerraform, true)(this._allowedAddressPairs.internalValue),
+        value: cdktf.listMapperHcl(networkingPortV2AllowedAddressPairsToHclTerraform, true)((this._allowedAddressPairsCache ? this._allowedAddressPairsCache.internalValue : this._allowedAddressPairsInitial)),
         isBlock: true,
         type: "set",
         storageClassType: "NetworkingPortV2AllowedAddressPairsList",
       },
       binding: {
-        value: networkingPortV2BindingToHclTerraform(this._binding.internalValue),
+        value: networkingPortV2BindingToHclTerraform(this._bindingCache?.internalValue),
         isBlock: true,
         type: "list",
         storageClassType: "NetworkingPortV2BindingList",
       },
       extra_dhcp_option: {
-        value: cdktf.listMapperHcl(networkingPortV2ExtraDhcpOptionToHclTerraform, true)(this._extraDhcpOption.internalValue),
+        value: cdktf.listMapperHcl(networkingPortV2ExtraDhcpOptionToHclTerraform, true)((this._extraDhcpOptionCache ? this._extraDhcpOptionCache.internalValue : this._extraDhcpOptionInitial)),
         isBlock: true,
         type: "set",
         storageClassType: "NetworkingPortV2ExtraDhcpOptionList",
       },
       fixed_ip: {
-        value: cdktf.listMapperHcl(networkingPortV2FixedIpToHclTerraform, true)(this._fixedIp.internalValue),
+        value: cdktf.listMapperHcl(networkingPortV2FixedIpToHclTerraform, true)((this._fixedIpCache ? this._fixedIpCache.internalValue : this._fixedIpInitial)),
         isBlock: true,
         type: "list",
         storageClassType: "NetworkingPortV2FixedIpList",
       },
       timeouts: {
-        value: networkingPortV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingPortV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingPortV2Timeouts",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -57,10 +58,10 @@ export function networkingRouterInterfaceV2TimeoutsToTerraform(struct?: Networki
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -225,7 +226,7 @@ export class NetworkingRouterInterfaceV2 extends cdktf.TerraformResource {
     this._region = config.region;
     this._routerId = config.routerId;
     this._subnetId = config.subnetId;
-    this._timeouts.internalValue = config.timeouts;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -326,7 +327,10 @@ export class NetworkingRouterInterfaceV2 extends cdktf.TerraformResource {
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingRouterInterfaceV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingRouterInterfaceV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingRouterInterfaceV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingRouterInterfaceV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -338,7 +342,7 @@ export class NetworkingRouterInterfaceV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -346,15 +350,15 @@ export class NetworkingRouterInterfaceV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       force_destroy: cdktf.booleanToTerraform(this._forceDestroy),
       id: cdktf.stringToTerraform(this._id),
       port_id: cdktf.stringToTerraform(this._portId),
       region: cdktf.stringToTerraform(this._region),
       router_id: cdktf.stringToTerraform(this._routerId),
       subnet_id: cdktf.stringToTerraform(this._subnetId),
-      timeouts: networkingRouterInterfaceV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      timeouts: networkingRouterInterfaceV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -396,7 +400,7 @@ export class NetworkingRouterInterfaceV2 extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       timeouts: {
-        value: networkingRouterInterfaceV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingRouterInterfaceV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingRouterInterfaceV2Timeouts",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -101,10 +102,10 @@ export function networkingRouterV2ExternalFixedIpToTerraform(struct?: Networking
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     ip_address: cdktf.stringToTerraform(struct!.ipAddress),
     subnet_id: cdktf.stringToTerraform(struct!.subnetId),
-  }
+  });
 }
 
 
@@ -250,10 +251,10 @@ export function networkingRouterV2TimeoutsToTerraform(struct?: NetworkingRouterV
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -373,9 +374,9 @@ export function networkingRouterV2VendorOptionsToTerraform(struct?: NetworkingRo
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     set_router_gateway_after_create: cdktf.booleanToTerraform(struct!.setRouterGatewayAfterCreate),
-  }
+  });
 }
 
 
@@ -510,9 +511,9 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
     this._tags = config.tags;
     this._tenantId = config.tenantId;
     this._valueSpecs = config.valueSpecs;
-    this._externalFixedIp.internalValue = config.externalFixedIp;
-    this._timeouts.internalValue = config.timeouts;
-    this._vendorOptions.internalValue = config.vendorOptions;
+    this._externalFixedIpInitial = config.externalFixedIp;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
+    if (config.vendorOptions !== undefined) { this._vendorOptions.internalValue = config.vendorOptions; }
   }
 
   // ==========
@@ -749,7 +750,15 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
   }
 
   // external_fixed_ip - computed: false, optional: true, required: false
-  private _externalFixedIp = new NetworkingRouterV2ExternalFixedIpList(this, "external_fixed_ip", false);
+  private _externalFixedIpCache?: NetworkingRouterV2ExternalFixedIpList;
+  private _externalFixedIpInitial?: NetworkingRouterV2ExternalFixedIpList["internalValue"];
+  private get _externalFixedIp(): NetworkingRouterV2ExternalFixedIpList {
+    if (this._externalFixedIpCache === undefined) {
+      this._externalFixedIpCache = new NetworkingRouterV2ExternalFixedIpList(this, "external_fixed_ip", false);
+      this._externalFixedIpCache.internalValue = this._externalFixedIpInitial;
+    }
+    return this._externalFixedIpCache;
+  }
   public get externalFixedIp() {
     return this._externalFixedIp;
   }
@@ -761,11 +770,14 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get externalFixedIpInput() {
-    return this._externalFixedIp.internalValue;
+    return (this._externalFixedIpCache ? this._externalFixedIpCache.internalValue : this._externalFixedIpInitial);
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingRouterV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingRouterV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingRouterV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingRouterV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -777,11 +789,14 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // vendor_options - computed: false, optional: true, required: false
-  private _vendorOptions = new NetworkingRouterV2VendorOptionsOutputReference(this, "vendor_options");
+  private _vendorOptionsCache?: NetworkingRouterV2VendorOptionsOutputReference;
+  private get _vendorOptions(): NetworkingRouterV2VendorOptionsOutputReference {
+    return (this._vendorOptionsCache ??= new NetworkingRouterV2VendorOptionsOutputReference(this, "vendor_options"));
+  }
   public get vendorOptions() {
     return this._vendorOptions;
   }
@@ -793,7 +808,7 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get vendorOptionsInput() {
-    return this._vendorOptions.internalValue;
+    return this._vendorOptionsCache?.internalValue;
   }
 
   // =========
@@ -801,7 +816,7 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       admin_state_up: cdktf.booleanToTerraform(this._adminStateUp),
       availability_zone_hints: cdktf.listMapper(cdktf.stringToTerraform, false)(this._availabilityZoneHints),
       description: cdktf.stringToTerraform(this._description),
@@ -816,10 +831,10 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-      external_fixed_ip: cdktf.listMapper(networkingRouterV2ExternalFixedIpToTerraform, true)(this._externalFixedIp.internalValue),
-      timeouts: networkingRouterV2TimeoutsToTerraform(this._timeouts.internalValue),
-      vendor_options: networkingRouterV2VendorOptionsToTerraform(this._vendorOptions.internalValue),
-    };
+      external_fixed_ip: cdktf.listMapper(networkingRouterV2ExternalFixedIpToTerraform, true)((this._externalFixedIpCache ? this._externalFixedIpCache.internalValue : this._externalFixedIpInitial)),
+      timeouts: networkingRouterV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+      vendor_options: networkingRouterV2VendorOptionsToTerraform(this._vendorOptionsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -909,19 +924,19 @@ export class NetworkingRouterV2 extends cdktf.TerraformResource {
         storageClassType: "stringMap",
       },
       external_fixed_ip: {
-        value: cdktf.listMapperHcl(networkingRouterV2ExternalFixedIpToHclTerraform, true)(this._externalFixedIp.internalValue),
+        value: cdktf.listMapperHcl(networkingRouterV2ExternalFixedIpToHclTerraform, true)((this._externalFixedIpCache ? this._externalFixedIpCache.internalValue : this._externalFixedIpInitial)),
         isBlock: true,
         type: "list",
         storageClassType: "NetworkingRouterV2ExternalFixedIpList",
       },
       timeouts: {
-        value: networkingRouterV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingRouterV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingRouterV2Timeouts",
       },
       vendor_options: {
-        value: networkingRouterV2VendorOptionsToHclTerraform(this._vendorOptions.internalValue),
+        value: networkingRouterV2VendorOptionsToHclTerraform(this._vendorOptionsCache?.internalValue),
         isBlock: true,
         type: "set",
         storageClassType: "NetworkingRouterV2VendorOptionsList",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -81,9 +82,9 @@ export function networkingSecgroupRuleV2TimeoutsToTerraform(struct?: NetworkingS
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -227,7 +228,7 @@ export class NetworkingSecgroupRuleV2 extends cdktf.TerraformResource {
     this._remoteIpPrefix = config.remoteIpPrefix;
     this._securityGroupId = config.securityGroupId;
     this._tenantId = config.tenantId;
-    this._timeouts.internalValue = config.timeouts;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -434,7 +435,10 @@ export class NetworkingSecgroupRuleV2 extends cdktf.TerraformResource {
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingSecgroupRuleV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingSecgroupRuleV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingSecgroupRuleV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingSecgroupRuleV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -446,7 +450,7 @@ export class NetworkingSecgroupRuleV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -454,7 +458,7 @@ export class NetworkingSecgroupRuleV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       description: cdktf.stringToTerraform(this._description),
       direction: cdktf.stringToTerraform(this._direction),
       ethertype: cdktf.stringToTerraform(this._ethertype),
@@ -468,8 +472,8 @@ export class NetworkingSecgroupRuleV2 extends cdktf.TerraformResource {
       remote_ip_prefix: cdktf.stringToTerraform(this._remoteIpPrefix),
       security_group_id: cdktf.stringToTerraform(this._securityGroupId),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
-      timeouts: networkingSecgroupRuleV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      timeouts: networkingSecgroupRuleV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -553,7 +557,7 @@ export class NetworkingSecgroupRuleV2 extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       timeouts: {
-        value: networkingSecgroupRuleV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingSecgroupRuleV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingSecgroupRuleV2Timeouts",

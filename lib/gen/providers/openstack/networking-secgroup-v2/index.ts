@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -61,9 +62,9 @@ export function networkingSecgroupV2TimeoutsToTerraform(struct?: NetworkingSecgr
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -202,7 +203,7 @@ export class NetworkingSecgroupV2 extends cdktf.TerraformResource {
     this._stateful = config.stateful;
     this._tags = config.tags;
     this._tenantId = config.tenantId;
-    this._timeouts.internalValue = config.timeouts;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -340,7 +341,10 @@ export class NetworkingSecgroupV2 extends cdktf.TerraformResource {
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingSecgroupV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingSecgroupV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingSecgroupV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingSecgroupV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -352,7 +356,7 @@ export class NetworkingSecgroupV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -360,7 +364,7 @@ export class NetworkingSecgroupV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       delete_default_rules: cdktf.booleanToTerraform(this._deleteDefaultRules),
       description: cdktf.stringToTerraform(this._description),
       id: cdktf.stringToTerraform(this._id),
@@ -369,8 +373,8 @@ export class NetworkingSecgroupV2 extends cdktf.TerraformResource {
       stateful: cdktf.booleanToTerraform(this._stateful),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
-      timeouts: networkingSecgroupV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      timeouts: networkingSecgroupV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -424,7 +428,7 @@ export class NetworkingSecgroupV2 extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       timeouts: {
-        value: networkingSecgroupV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingSecgroupV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingSecgroupV2Timeouts",

@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -123,10 +124,10 @@ export function networkingSubnetV2AllocationPoolToTerraform(struct?: NetworkingS
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     end: cdktf.stringToTerraform(struct!.end),
     start: cdktf.stringToTerraform(struct!.start),
-  }
+  });
 }
 
 
@@ -266,10 +267,10 @@ export function networkingSubnetV2TimeoutsToTerraform(struct?: NetworkingSubnetV
   if (cdktf.isComplexElement(struct)) {
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
-  return {
+  return cdktf_lean_defined({
     create: cdktf.stringToTerraform(struct!.create),
     delete: cdktf.stringToTerraform(struct!.delete),
-  }
+  });
 }
 
 
@@ -449,8 +450,8 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
     this._tags = config.tags;
     this._tenantId = config.tenantId;
     this._valueSpecs = config.valueSpecs;
-    this._allocationPool.internalValue = config.allocationPool;
-    this._timeouts.internalValue = config.timeouts;
+    this._allocationPoolInitial = config.allocationPool;
+    if (config.timeouts !== undefined) { this._timeouts.internalValue = config.timeouts; }
   }
 
   // ==========
@@ -796,7 +797,15 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
   }
 
   // allocation_pool - computed: false, optional: true, required: false
-  private _allocationPool = new NetworkingSubnetV2AllocationPoolList(this, "allocation_pool", true);
+  private _allocationPoolCache?: NetworkingSubnetV2AllocationPoolList;
+  private _allocationPoolInitial?: NetworkingSubnetV2AllocationPoolList["internalValue"];
+  private get _allocationPool(): NetworkingSubnetV2AllocationPoolList {
+    if (this._allocationPoolCache === undefined) {
+      this._allocationPoolCache = new NetworkingSubnetV2AllocationPoolList(this, "allocation_pool", true);
+      this._allocationPoolCache.internalValue = this._allocationPoolInitial;
+    }
+    return this._allocationPoolCache;
+  }
   public get allocationPool() {
     return this._allocationPool;
   }
@@ -808,11 +817,14 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get allocationPoolInput() {
-    return this._allocationPool.internalValue;
+    return (this._allocationPoolCache ? this._allocationPoolCache.internalValue : this._allocationPoolInitial);
   }
 
   // timeouts - computed: false, optional: true, required: false
-  private _timeouts = new NetworkingSubnetV2TimeoutsOutputReference(this, "timeouts");
+  private _timeoutsCache?: NetworkingSubnetV2TimeoutsOutputReference;
+  private get _timeouts(): NetworkingSubnetV2TimeoutsOutputReference {
+    return (this._timeoutsCache ??= new NetworkingSubnetV2TimeoutsOutputReference(this, "timeouts"));
+  }
   public get timeouts() {
     return this._timeouts;
   }
@@ -824,7 +836,7 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
   }
   // Temporarily expose input value. Use with caution.
   public get timeoutsInput() {
-    return this._timeouts.internalValue;
+    return this._timeoutsCache?.internalValue;
   }
 
   // =========
@@ -832,7 +844,7 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       cidr: cdktf.stringToTerraform(this._cidr),
       description: cdktf.stringToTerraform(this._description),
       dns_nameservers: cdktf.listMapper(cdktf.stringToTerraform, false)(this._dnsNameservers),
@@ -854,9 +866,9 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       tenant_id: cdktf.stringToTerraform(this._tenantId),
       value_specs: cdktf.hashMapper(cdktf.stringToTerraform)(this._valueSpecs),
-      allocation_pool: cdktf.listMapper(networkingSubnetV2AllocationPoolToTerraform, true)(this._allocationPool.internalValue),
-      timeouts: networkingSubnetV2TimeoutsToTerraform(this._timeouts.internalValue),
-    };
+      allocation_pool: cdktf.listMapper(networkingSubnetV2AllocationPoolToTerraform, true)((this._allocationPoolCache ? this._allocationPoolCache.internalValue : this._allocationPoolInitial)),
+      timeouts: networkingSubnetV2TimeoutsToTerraform(this._timeoutsCache?.internalValue),
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
@@ -988,13 +1000,13 @@ export class NetworkingSubnetV2 extends cdktf.TerraformResource {
         storageClassType: "stringMap",
       },
       allocation_pool: {
-        value: cdktf.listMapperHcl(networkingSubnetV2AllocationPoolToHclTerraform, true)(this._allocationPool.internalValue),
+        value: cdktf.listMapperHcl(networkingSubnetV2AllocationPoolToHclTerraform, true)((this._allocationPoolCache ? this._allocationPoolCache.internalValue : this._allocationPoolInitial)),
         isBlock: true,
         type: "set",
         storageClassType: "NetworkingSubnetV2AllocationPoolList",
       },
       timeouts: {
-        value: networkingSubnetV2TimeoutsToHclTerraform(this._timeouts.internalValue),
+        value: networkingSubnetV2TimeoutsToHclTerraform(this._timeoutsCache?.internalValue),
         isBlock: true,
         type: "struct",
         storageClassType: "NetworkingSubnetV2Timeouts",

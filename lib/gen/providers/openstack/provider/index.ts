@@ -3,6 +3,7 @@
 
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly as cdktf_lean_defined } from '../lean';
 
 // Configuration
 
@@ -827,7 +828,7 @@ export class OpenstackProvider extends cdktf.TerraformProvider {
   // =========
 
   protected synthesizeAttributes(): { [name: string]: any } {
-    return {
+    return cdktf_lean_defined({
       allow_reauth: cdktf.booleanToTerraform(this._allowReauth),
       application_credential_id: cdktf.stringToTerraform(this._applicationCredentialId),
       application_credential_name: cdktf.stringToTerraform(this._applicationCredentialName),
@@ -861,7 +862,7 @@ export class OpenstackProvider extends cdktf.TerraformProvider {
       user_id: cdktf.stringToTerraform(this._userId),
       user_name: cdktf.stringToTerraform(this._userName),
       alias: cdktf.stringToTerraform(this._alias),
-    };
+    });
   }
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
