@@ -1,5 +1,6 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { sharedAttribute } from "../common/shared-tokens";
 import { ComputeKeypairV2 } from "../gen/providers/openstack/compute-keypair-v2";
 import { DataOpenstackComputeFlavorV2 } from "../gen/providers/openstack/data-openstack-compute-flavor-v2";
 import { DataOpenstackImagesImageV2 } from "../gen/providers/openstack/data-openstack-images-image-v2";
@@ -226,12 +227,13 @@ export class DvrLab extends Construct {
       this.vms.push(
         new PinnedVm(this, `Vm-${vm.name}`, {
           vm,
-          networkId: network.id,
+          // Each reference read once, one token shared by every VM (lib/common/shared-tokens.ts).
+          networkId: sharedAttribute(network, "id", (r) => r.id),
           subnet,
-          securityGroupId: this.tenant.securityGroup.id,
-          imageId: image.id,
-          flavorId: flavor.id,
-          keyPairName: keyPair.name,
+          securityGroupId: sharedAttribute(this.tenant.securityGroup, "id", (r) => r.id),
+          imageId: sharedAttribute(image, "id", (r) => r.id),
+          flavorId: sharedAttribute(flavor, "id", (r) => r.id),
+          keyPairName: sharedAttribute(keyPair, "name", (r) => r.name),
           floatingIpPool: this.topology.external?.network,
           // The interfaces wait for the routers, which wait for every push: listing the pushes here
           // too made depends_on O(VMs x nodes) (16.7 MB of cdk.tf.json at 200 computes, BENCHMARKS.md).

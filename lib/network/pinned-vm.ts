@@ -3,7 +3,8 @@ import { ComputeInstanceV2 } from "../gen/providers/openstack/compute-instance-v
 import { NetworkingFloatingipV2 } from "../gen/providers/openstack/networking-floatingip-v2";
 import { NetworkingPortV2 } from "../gen/providers/openstack/networking-port-v2";
 import { NetworkingSubnetV2 } from "../gen/providers/openstack/networking-subnet-v2";
-import { dependable, ITerraformDependable } from "cdktf";
+import { ITerraformDependable } from "cdktf";
+import { sharedAttribute, sharedDependsOn } from "../common/shared-tokens";
 import { VmModel } from "../model/topology";
 import { pinnedVmFindings } from "../validation/block-checks";
 import { addFindingsValidation } from "../validation/format";
@@ -60,9 +61,9 @@ export class PinnedVm extends Construct {
       networkId: props.networkId,
       adminStateUp: true,
       securityGroupIds: [props.securityGroupId],
-      fixedIp: [{ subnetId: props.subnet.id, ipAddress: vm.fixedIp }],
+      fixedIp: [{ subnetId: sharedAttribute(props.subnet, "id", (s) => s.id), ipAddress: vm.fixedIp }],
     });
-    this.port.dependsOn = dependsOnTokens(props.dependsOn);
+    this.port.dependsOn = sharedDependsOn(props.dependsOn);
     this.instance = new ComputeInstanceV2(this, "Instance", {
       name: vm.name,
       imageId: props.imageId,
@@ -71,7 +72,7 @@ export class PinnedVm extends Construct {
       availabilityZone: `nova:${vm.host}`,
       network: [{ port: this.port.id }],
     });
-    this.instance.dependsOn = dependsOnTokens(props.dependsOn);
+    this.instance.dependsOn = sharedDependsOn(props.dependsOn);
     if (vm.floatingIp && props.floatingIpPool) {
       this.floatingIp = new NetworkingFloatingipV2(this, "FloatingIp", {
         pool: props.floatingIpPool,
@@ -80,21 +81,4 @@ export class PinnedVm extends Construct {
       });
     }
   }
-}
-
-/**
- * cdktf turns every `dependsOn` entry into a new token that captures a full stack trace. Every VM
- * waits for every config push, so that was O(VMs x nodes) stack traces (most of a 200-node synth,
- * see BENCHMARKS.md); the VMs share one token per dependency instead (same output).
- */
-const dependableTokens = new WeakMap<ITerraformDependable, string>();
-function dependsOnTokens(deps: readonly ITerraformDependable[] | undefined): string[] | undefined {
-  return deps?.map((d) => {
-    let token = dependableTokens.get(d);
-    if (token === undefined) {
-      token = dependable(d);
-      dependableTokens.set(d, token);
-    }
-    return token;
-  });
 }

@@ -1,5 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { sharedDependsOn } from "../common/shared-tokens";
 import { DataOpenstackNetworkingNetworkV2 } from "../gen/providers/openstack/data-openstack-networking-network-v2";
 import { NetworkingNetworkV2 } from "../gen/providers/openstack/networking-network-v2";
 import { NetworkingRouterInterfaceV2 } from "../gen/providers/openstack/networking-router-interface-v2";
@@ -48,7 +49,10 @@ export class TenantVxlanNetwork extends Construct {
     super(scope, id);
     // Used on its own, the block validates its props; inside a DvrLab the lab does (with the user's prop paths).
     if (!isLabScope(scope)) addFindingsValidation(this, () => tenantFindings(props));
-    const dependsOn = props.dependsOn;
+    // One token per dependency, shared by the routers, networks and the security group.
+    const waitFor = (r: { dependsOn?: string[] }) => {
+      r.dependsOn = sharedDependsOn(props.dependsOn);
+    };
     if (props.external) {
       this.externalNetwork = new DataOpenstackNetworkingNetworkV2(this, "External", {
         name: props.external.network,
@@ -63,8 +67,8 @@ export class TenantVxlanNetwork extends Construct {
         distributed: router.distributed,
         adminStateUp: true,
         ...(router.externalGateway && this.externalNetwork ? { externalNetworkId: this.externalNetwork.id } : {}),
-        dependsOn,
       });
+      waitFor(this.routerResources[router.name]);
     }
     for (const subnet of props.subnets) {
       if (this.networks[subnet.name] || !this.routerResources[subnet.router]) continue;
@@ -73,8 +77,8 @@ export class TenantVxlanNetwork extends Construct {
         adminStateUp: true,
         ...(subnet.mtu !== undefined ? { mtu: subnet.mtu } : {}),
         ...(subnet.vni !== undefined ? { segments: [{ networkType: "vxlan", segmentationId: subnet.vni }] } : {}),
-        dependsOn,
       });
+      waitFor(net);
       this.networks[subnet.name] = net;
       const sub = new NetworkingSubnetV2(this, `Subnet-${subnet.name}`, {
         name: subnet.name,
@@ -96,8 +100,8 @@ export class TenantVxlanNetwork extends Construct {
     this.securityGroup = new NetworkingSecgroupV2(this, "ProbeSecurityGroup", {
       name: props.securityGroupName ?? `${props.routers[0]?.name ?? "dvr-lab"}-probes`,
       description: "dvr-lab verification probes: ICMP and SSH from the lab subnets",
-      dependsOn,
     });
+    waitFor(this.securityGroup);
     const sources = props.subnets.map((s) => s.cidr);
     if (props.sshSourceCidr) sources.push(props.sshSourceCidr);
     sources.forEach((cidr, i) => {

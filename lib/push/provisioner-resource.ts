@@ -2,6 +2,7 @@ import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { ITerraformDependable, SSHProvisionerConnection, TerraformResource } from "cdktf";
 import { FileProvisioner, LocalExecProvisioner, RemoteExecProvisioner } from "cdktf";
 import { Construct } from "constructs";
+import { sharedDependsOn } from "../common/shared-tokens";
 
 /** What a provisioner-carrying resource of the lab gets: the values that force a re-run, and its provisioners. */
 export interface ProvisionerResourceConfig {
@@ -45,10 +46,14 @@ export class ProvisionerResource {
 
   /** Creates the resource in `scope`. */
   public create(scope: Construct, id: string, config: ProvisionerResourceConfig): TerraformResource {
-    if (this === ProvisionerResource.NULL_RESOURCE) {
-      return new NullResource(scope, id, { ...config, triggers: { ...config.triggers } });
-    }
-    return new TerraformDataResource(scope, id, config);
+    const { dependsOn, ...rest } = config;
+    const resource =
+      this === ProvisionerResource.NULL_RESOURCE
+        ? new NullResource(scope, id, { ...rest, triggers: { ...config.triggers } })
+        : new TerraformDataResource(scope, id, rest);
+    // Every agent push waits for the controller's: one token per dependency (lib/common/shared-tokens.ts).
+    resource.dependsOn = sharedDependsOn(dependsOn);
+    return resource;
   }
 
   /**
@@ -84,7 +89,6 @@ class TerraformDataResource extends TerraformResource {
     super(scope, id, {
       terraformResourceType: "terraform_data",
       terraformGeneratorMetadata: { providerName: "terraform" },
-      dependsOn: config.dependsOn,
       connection: config.connection,
       provisioners: config.provisioners,
     });

@@ -29,9 +29,12 @@ export class SshPrivateKey {
     public readonly variable?: TerraformVariable,
   ) {}
 
+  /** `file(path)`, made once: every node sharing the key shares the token (lib/common/shared-tokens.ts). */
+  private fileToken?: string;
+
   /** The value for the Terraform connection block's private_key, undefined for the agent. */
   public render(): string | undefined {
-    if (this.kind === "file") return Fn.file(this.path!);
+    if (this.kind === "file") return (this.fileToken ??= Fn.file(this.path!));
     if (this.kind === "variable") return this.variable!.stringValue;
     return undefined;
   }
