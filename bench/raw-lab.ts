@@ -176,6 +176,8 @@ export class RawLabStack extends TerraformStack {
     };
     const ctrlPush = push(controller);
     const pushes: ITerraformDependable[] = [ctrlPush, ...shape.hosts.slice(1).map((h) => push(h, [ctrlPush]))];
+    // As TenantVxlanNetwork: one dependable token per push, shared by the routers, networks and the group.
+    const pushDeps = pushes.map((p) => dependable(p));
 
     // Tenant side.
     const external = new DataOpenstackNetworkingNetworkV2(this, "external", { name: shape.external.networkName, external: true });
@@ -186,8 +188,8 @@ export class RawLabStack extends TerraformStack {
         distributed: r.distributed,
         adminStateUp: true,
         externalNetworkId: external.id,
-        dependsOn: pushes,
       }));
+      routers.get(r.name)!.dependsOn = [...pushDeps];
     }
     const networks = new Map<string, NetworkingNetworkV2>();
     const subnets = new Map<string, NetworkingSubnetV2>();
@@ -198,7 +200,8 @@ export class RawLabStack extends TerraformStack {
       const b = block(s.cidr);
       const info = { gatewayIp: intIp(b.base + 1), pool: { start: intIp(b.base + b.size / 2), end: intIp(b.base + b.size - 2) }, base: b.base };
       subnetInfo.set(s.name, info);
-      const net = new NetworkingNetworkV2(this, `net-${s.name}`, { name: s.name, adminStateUp: true, dependsOn: pushes });
+      const net = new NetworkingNetworkV2(this, `net-${s.name}`, { name: s.name, adminStateUp: true });
+      net.dependsOn = [...pushDeps];
       const sub = new NetworkingSubnetV2(this, `subnet-${s.name}`, {
         name: s.name,
         networkId: net.id,
@@ -215,8 +218,8 @@ export class RawLabStack extends TerraformStack {
     const sg = new NetworkingSecgroupV2(this, "probes", {
       name: `${name}-probes`,
       description: "dvr-lab verification probes: ICMP and SSH from the lab subnets",
-      dependsOn: pushes,
     });
+    sg.dependsOn = [...pushDeps];
     subnetList.forEach((s, i) => {
       new NetworkingSecgroupRuleV2(this, `icmp-${i}`, { securityGroupId: sg.id, direction: "ingress", ethertype: "IPv4", protocol: "icmp", remoteIpPrefix: s.cidr });
       new NetworkingSecgroupRuleV2(this, `ssh-${i}`, {
@@ -244,20 +247,24 @@ export class RawLabStack extends TerraformStack {
       return { ...vm, fixedIp: intIp(subnetInfo.get(vm.subnet)!.base + 10 + index) };
     });
     const verifyDeps: ITerraformDependable[] = [];
+    // As DvrLab: each reference read once, its token shared by every VM.
+    const [sgId, imageId, flavorId, keyPairName] = [sg.id, image.id, flavor.id, keyPair.name];
+    const networkIds = new Map([...networks].map(([n, net]) => [n, net.id]));
+    const subnetIds = new Map([...subnets].map(([n, sub]) => [n, sub.id]));
     for (const vm of vms) {
       const port = new NetworkingPortV2(this, `port-${vm.name}`, {
         name: vm.name,
-        networkId: networks.get(vm.subnet)!.id,
+        networkId: networkIds.get(vm.subnet)!,
         adminStateUp: true,
-        securityGroupIds: [sg.id],
-        fixedIp: [{ subnetId: subnets.get(vm.subnet)!.id, ipAddress: vm.fixedIp }],
+        securityGroupIds: [sgId],
+        fixedIp: [{ subnetId: subnetIds.get(vm.subnet)!, ipAddress: vm.fixedIp }],
       });
       port.dependsOn = [...vmDeps];
       const instance = new ComputeInstanceV2(this, `vm-${vm.name}`, {
         name: vm.name,
-        imageId: image.id,
-        flavorId: flavor.id,
-        keyPair: keyPair.name,
+        imageId,
+        flavorId,
+        keyPair: keyPairName,
         availabilityZone: `nova:${vm.host}`,
         network: [{ port: port.id }],
       });
