@@ -13,6 +13,8 @@
  *   npm run bench -- --repeat N --bring-up [--layout L]
  *                                      root: the bare cloud twin brought up N times (the first cold), the
  *                                      seed's check, down; rewrites "Cloud twin bring-up, repeated"
+ *   npm run bench -- --plan-only       root: the reference lab's first plan on the cloud twin, script as an
+ *                                      asset and embedded; rewrites "Plan output"
  *   npm run bench -- --no-write        print only, leave BENCHMARKS.md alone
  */
 import { spawn } from "child_process";
@@ -24,6 +26,7 @@ import type { SynthSample } from "./synth-one";
 import { benchTwin, bringUpSection, otherNeutronServers, repeatBringUp, repeatLab, repeatSection, TwinResult } from "./twin";
 import { PlanCounts, planCounts } from "./verify-plan";
 import { benchToolchain, replaceSection, toolchainSection } from "./toolchain";
+import { benchPlanSize, planSizeSection } from "./plan-size";
 
 const ROOT = join(__dirname, "..", "..");
 const SYNTH_ONE = join(__dirname, "synth-one.js");
@@ -46,6 +49,8 @@ interface Options {
   twinOnly: boolean;
   /** Only the toolchain (setup, terraform validate); rewrites just the "## Toolchain" section. */
   toolchainOnly: boolean;
+  /** `--plan-only`: the reference lab's plan output on the cloud twin (root); rewrites "## Plan output". */
+  planOnly: boolean;
   write: boolean;
   /** `--repeat N`: the lab run N times (reliability); only that, rewrites "## Lab twin, repeated". */
   repeat?: number;
@@ -55,12 +60,13 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, write: true, bringUp: false, layout: "reference" };
+  const o: Options = { runs: 9, sizes: [...BENCH_SIZES], twin: false, twinOnly: false, toolchainOnly: false, planOnly: false, write: true, bringUp: false, layout: "reference" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--twin") o.twin = true;
     else if (a === "--twin-only") o.twinOnly = true;
     else if (a === "--toolchain-only") o.toolchainOnly = true;
+    else if (a === "--plan-only") o.planOnly = true;
     else if (a === "--no-write") o.write = false;
     else if (a === "--runs") o.runs = Math.max(1, Number(argv[++i]));
     else if (a === "--repeat") o.repeat = Number(argv[++i]);
@@ -68,7 +74,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--bring-up") o.bringUp = true;
     else if (a === "--sizes") o.sizes = argv[++i].split(",").map((s) => parseSize(s.trim()));
     else if (a === "-h" || a === "--help") {
-      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only | --repeat N [--bring-up] [--layout reference|upstream]] [--no-write]\n");
+      process.stdout.write("usage: npm run bench -- [--runs N] [--sizes reference,10,50,200] [--twin | --twin-only | --toolchain-only | --plan-only | --repeat N [--bring-up] [--layout reference|upstream]] [--no-write]\n");
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -495,6 +501,10 @@ async function main(): Promise<void> {
     rewrite("## Toolchain", toolchainSection(benchToolchain(log), m.date));
     return;
   }
+  if (o.planOnly) {
+    rewrite("## Plan output", planSizeSection(await benchPlanSize(log), m.date));
+    return;
+  }
   log(`dvr-lab bench: ${m.cpuModel}, nproc ${m.nproc}, ${(m.memTotalMiB / 1024).toFixed(1)} GiB, node ${m.node}, load ${m.loadavg.join(" ")}`);
 
   const results: SizeResult[] = [];
@@ -526,6 +536,7 @@ async function main(): Promise<void> {
     const old = readFileSync(file, "utf8");
     if (!twin) text = keepSection(text, old, "## Lab twin");
     text = keepSection(text, old, "## Toolchain");
+    text = keepSection(text, old, "## Plan output"); // only `--plan-only` measures it
     text = keepSection(text, old, "## Lab twin, repeated"); // only `--repeat N` measures it
     text = keepSection(text, old, "## Cloud twin bring-up, repeated"); // only `--repeat N --bring-up`
     // Measured by hand (npm test's wall time, issue 17): never part of a bench run.
