@@ -336,7 +336,7 @@ export class RawLabStack extends TerraformStack {
     }
     environment.DVR_LAB_ACCESS = JSON.stringify({ hosts });
     terraformData(this, "verify", {
-      triggers_replace: { description: descriptionJson },
+      triggers_replace: { description_sha256: sha256(descriptionJson) },
       dependsOn: verifyDeps,
       provisioners: [
         {

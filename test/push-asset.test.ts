@@ -104,3 +104,34 @@ describe("which pushes would re-run (their triggers_replace change)", () => {
     expect(after.com2.script_sha256).toBe(before.com2.script_sha256);
   });
 });
+
+describe("the verify hook's trigger", () => {
+  const hookOf = (doc: any) => Object.entries<any>(doc.resource.terraform_data).find(([k]) => k.includes("Verify"))![1];
+
+  test("is the hash of the lab description it passes the verifier (the plan shows 64 hex digits, not the JSON)", () => {
+    const hook = hookOf(synthReference());
+    const description = hook.provisioner.at(-1)["local-exec"].environment.DVR_LAB_DESCRIPTION;
+    expect(hook.triggers_replace).toEqual({ description_sha256: require("crypto").createHash("sha256").update(description).digest("hex") });
+  });
+
+  test("changes with the description and only then", () => {
+    const { exampleLab } = require("../lib/layouts/example-lab");
+    const { TerraformStack } = require("cdktf");
+    const { L3AgentMode, OpenStackRelease } = require("../lib");
+    const lab = (com2Tunnel: string, settle?: number) => {
+      const s = new TerraformStack(Testing.app(), "reference-lab");
+      exampleLab(s, {
+        labName: "reference",
+        release: OpenStackRelease.OCATA,
+        nodes: (site: any) => [
+          { hostName: "com1", mode: L3AgentMode.DVR_SNAT, tunnelIp: "192.0.2.11", ssh: site.ssh("com1") },
+          { hostName: "com2", mode: L3AgentMode.DVR, tunnelIp: com2Tunnel, dhcpAgent: true, ssh: site.ssh("com2"), ...(settle ? { settleSeconds: settle } : {}) },
+        ],
+      });
+      return hookOf(JSON.parse(Testing.synth(s, true))).triggers_replace.description_sha256;
+    };
+    const base = lab("192.0.2.12");
+    expect(lab("192.0.2.12", 6)).toBe(base); // a push setting, not in the description
+    expect(lab("192.0.2.13")).not.toBe(base); // a tunnel address is
+  });
+});

@@ -6,6 +6,7 @@ import type { VerifyVmAccess } from "../model/lab-props";
 import { DvrNode } from "../nodes/dvr-node";
 export type { VerifyVmAccess } from "../model/lab-props";
 import { ProvisionerResource } from "../push/provisioner-resource";
+import { sha256 } from "../push/remote-script";
 import { verifyHookFindings } from "../validation/block-checks";
 import { addFindingsValidation } from "../validation/format";
 import { isLabScope } from "../validation/node-checks";
@@ -52,7 +53,8 @@ export class VerifyHook extends Construct {
         }),
       );
     }
-    const environment: Record<string, string> = { DVR_LAB_DESCRIPTION: JSON.stringify(props.description) };
+    const description = JSON.stringify(props.description);
+    const environment: Record<string, string> = { DVR_LAB_DESCRIPTION: description };
     /** Private keys given as (sensitive) variables: env name -> the variable's expression. */
     const keys: Record<string, string> = {};
     const hosts: Record<string, Record<string, unknown>> = {};
@@ -83,7 +85,10 @@ export class VerifyHook extends Construct {
     const keysDir = `${reportDir}/.keys`;
     const hasKeys = Object.keys(keys).length > 0;
     this.resource = (props.provisionerResource ?? ProvisionerResource.TERRAFORM_DATA).create(this, "Resource", {
-      triggers: { description: JSON.stringify(props.description) },
+      // The hook re-runs when the lab's description changes. Its hash, not the description itself:
+      // Terraform prints triggers in every plan (7 kB of JSON on one line for the reference lab, 300 kB
+      // at 200 computes); the verifier gets the description from its environment.
+      triggers: { description_sha256: sha256(description) },
       dependsOn: props.dependsOn,
       provisioners: [
         ...(hasKeys
