@@ -399,7 +399,7 @@ ${scaling(sums)}
 - **raw**: the same resources (same types and counts, checked per run; "MISMATCH" otherwise) written
   directly with the generated bindings (\`lib/gen/providers/openstack\`, \`terraform_data\` as a raw \`TerraformResource\`) and no
   dvr-lab code: push documents and the lab description as hand-built literals of the same shape, the
-  push script once per stack as a \`TerraformAsset\` as ConfigPush does, the same \`depends_on\` edges (bench/raw-lab.ts). It is the
+  push script once per stack as a \`TerraformAsset\` as ConfigPush does, the same \`depends_on\` edges, each reference and dependency read once as the constructs do (bench/raw-lab.ts). It is the
   floor a construct library adds to. Its cdk.tf.json is a little smaller because its logical ids are
   short (\`terraform_data.push-cmp001\` vs \`terraform_data.DvrLab_cmp001_ConfigPush_Resource_…\`).
 - **generated labs** (bench/shape.ts): controller \`ctrl\`, one dedicated \`dvr_snat\` network node
@@ -446,14 +446,25 @@ ${twinTargets(twin)}${twinProfiles(twin)}## Findings (profiled with \`node --cpu
    0.15-0.2 s CPU at 200 computes (~10-15% of the construct side), growing quadratically. The peers'
    facts are now built once per lab scope and reused until a node is added (\`lib/nodes/dvr-node.ts\`,
    same findings; the validation tests pass).
-4. **Not in the project's hands:** cdktf's per-token costs (a stack trace per token, two resolve
-   passes over every value, regex scans of every string, including the 20 kB push script embedded in
-   each push resource: about 4 MB of the 6.9 MB at 200 computes). The raw floor pays the same.
-5. What remains between constructs and raw (10-20 ms on small labs, about 0.1 s CPU at 200
-   computes; no single hotspot in the profiles): a deeper construct tree (a \`ConfigPush\` per node, a
-   \`PinnedVm\` per VM) that cdktf walks for ids, aspects and validation; the model (\`LabTopology\`)
-   and per-node desired-config documents; synth-time validation and the lab rules aspect; longer
-   logical ids (\`DvrLab_cmp001_ConfigPush_Resource_…\`) in every reference.
+4. **Fixed: tokens nobody read (2026-12-04).** The generated bindings made every nested-block
+   reference (a VM's \`network\`, \`block_device\`, \`timeouts\`, ... lists and objects) in the
+   constructor, each a token with a stack trace, and every read of \`port.id\`, \`image.id\`, ... and
+   every \`dependsOn\` entry made another: 11,098 stack traces for the raw 200-compute lab, about 40 µs
+   each. The bindings' post-generation pass (\`scripts/lean-bindings.js\`) makes references on first
+   read and drops undefined attributes where they are built; the constructs read each reference and
+   dependency once (\`lib/common/shared-tokens.ts\`); the raw floor reads them once too. Now 1,657
+   for the construct lab (5 per compute node, test/lean-synth.test.ts); the output is byte-identical.
+   Before and after, built side by side and run interleaved on one quiet machine (7 runs, medians,
+   200 computes, build + synth): raw 0.79 s -> 0.46 s, constructs 0.92 s -> 0.58 s (CPU 1.23 -> 0.83 s).
+5. **Not in the project's hands:** cdktf resolves every value three times (the preparing pass, each
+   element, the whole document) with a regex scan of every string; that is most of what remains of
+   the raw floor. The per-token stack traces that remain (the verify hook's dependencies, ports' ids,
+   each element's first reference) cost about 60 ms raw, 90 ms constructs at 200 computes (measured
+   with the capture switched off in a scratch copy of cdktf).
+   What remains between constructs and raw, measured at 200 computes by switching each off: the
+   synth-time validation about 37 ms and the lab rules aspect about 22 ms (the two are the library's
+   eager checks, which the raw floor does not do); without both the construct lab is within noise of
+   raw. On small labs the fixed cost (about 15-30 ms: the model, the checks' first runs) dominates.
 6. The machine was shared with other engineers' test runs and lab twins (see the load averages), so
    wall times vary between runs by 2-3x; the CPU-time ratio (user + system of the child during build +
    synth) is the steadier comparison and is shown next to every wall-time ratio.
