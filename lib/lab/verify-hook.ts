@@ -86,8 +86,8 @@ export class VerifyHook extends Construct {
     const hasKeys = Object.keys(keys).length > 0;
     this.resource = (props.provisionerResource ?? ProvisionerResource.TERRAFORM_DATA).create(this, "Resource", {
       // The hook re-runs when the lab's description changes. Its hash, not the description itself:
-      // Terraform prints triggers in every plan (7 kB of JSON on one line for the reference lab, 300 kB
-      // at 200 computes); the verifier gets the description from its environment.
+      // Terraform prints triggers in every plan, JSON expanded (about 450 lines for the reference lab,
+      // BENCHMARKS.md "Plan output"); the verifier gets the description from its environment.
       triggers: { description_sha256: sha256(description) },
       dependsOn: props.dependsOn,
       provisioners: [
