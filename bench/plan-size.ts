@@ -8,7 +8,7 @@
  * The twin comes up as a bare cloud (nothing of the lab on it): a plan only reads the data sources
  * (image, flavor, external network), it creates nothing.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { descriptionFromStack } from "../lib/model/description-reader";
@@ -16,7 +16,7 @@ import { ProvisionerResource } from "../lib/push/provisioner-resource";
 import { terraformToolchain } from "../lib/toolchain/terraform";
 import { runTerraformAsync } from "../lib/toolchain/terraform-run";
 import { Cloud } from "../lib/twin/cloud/cloud";
-import { twinVariables } from "../lib/twin/deploy";
+import { copyStackFolder, twinVariables } from "../lib/twin/deploy";
 import { defaultStateDir, Twin } from "../lib/twin/twin";
 
 const ROOT = join(__dirname, "..", "..");
@@ -61,10 +61,10 @@ export async function benchPlanSize(log: (l: string) => void): Promise<PlanSizeR
   const rows: PlanSizeRow[] = [];
   try {
     const cloud = Cloud.attach(twin.state.cloud!.stateDir)!;
-    const prefix = ["nsenter", "-t", String(twin.state.outer!.pid), "-n", "--"];
+    const prefix = twin.operatorPrefix();
     for (const variant of ["asset", "embedded"] as const) {
       const dir = join(scratch, variant);
-      cpSync(stackDir, dir, { recursive: true, filter: (src) => !/[/\\](dvr-lab-reports|\.terraform)([/\\]|$)/.test(src.slice(stackDir.length)) });
+      copyStackFolder(stackDir, dir);
       const doc = variant === "asset" ? stack : embedScript(stack, stackDir);
       const text = JSON.stringify(doc, null, 2) + "\n";
       writeFileSync(join(dir, "cdk.tf.json"), text);

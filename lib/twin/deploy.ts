@@ -159,6 +159,11 @@ export function twinVariables(twin: Twin, stack: Record<string, unknown>): Recor
   return env;
 }
 
+/** A copy of a stack folder (cdk.tf.json and its assets) without its reports and Terraform's working data. */
+export function copyStackFolder(stackDir: string, dest: string): void {
+  cpSync(stackDir, dest, { recursive: true, filter: (src) => !/^[/\\](dvr-lab-reports|\.terraform)([/\\]|$)/.test(src.slice(stackDir.length)) });
+}
+
 /** What is left of the lab's tenant side after destroy, through the APIs (empty when clean). */
 export async function tenantLeftovers(twin: Twin, d: LabDescription): Promise<string[]> {
   const api = twin.api();
@@ -327,7 +332,7 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   }
   if (plans.length) {
     rmSync(workDir, { recursive: true, force: true });
-    cpSync(stackDir, workDir, { recursive: true, filter: (src) => !/^[/\\](dvr-lab-reports|\.terraform)([/\\]|$)/.test(src.slice(stackDir.length)) });
+    copyStackFolder(stackDir, workDir);
   }
   const writeStack = (st: Record<string, unknown>) => writeFileSync(join(workDir, "cdk.tf.json"), JSON.stringify(st, null, 2) + "\n");
   const hookReports = join(workDir, "dvr-lab-reports", description.name);
@@ -362,7 +367,7 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
     TF_DATA_DIR: join(stateDir, "terraform-data"),
   };
   // Terraform runs in the operator's namespace: the management network, where the nodes' sshd and the APIs are.
-  const prefix = ["nsenter", "-t", String(twin.state.outer!.pid), "-n", "--"];
+  const prefix = twin.operatorPrefix();
   const tfRun = async (label: DeployPhase["name"], args: string[], tally?: TerraformTally, expectFailure = false): Promise<number> => {
     const t = Date.now();
     const code = await runTerraformAsync(tf, args, {

@@ -270,12 +270,17 @@ export class Twin {
    * argv running the real OpenStack client (python3-openstackclient) as the operator would: in the
    * twin's outer namespace (the management network's workstation side) with the cloud's clouds.yaml.
    */
+  /** argv prefix that runs a command in the operator's namespace (the management network, where the nodes' sshd and the APIs are). */
+  public operatorPrefix(): string[] {
+    return enter(this.state.outer!.pid, { n: true });
+  }
+
   public openstack(args: readonly string[]): string[] {
     if (!this.state.cloud) throw new Error("dvr-lab twin: this twin has no cloud state (a twin from an older version: twin down, then up again)");
     const cloud = Cloud.attach(this.state.cloud.stateDir);
     if (!cloud) throw new Error(`dvr-lab twin: no cloud state in ${this.state.cloud.stateDir}`);
     const env = Object.entries(cloud.clientEnv()).map(([k, v]) => `${k}=${v}`);
-    return [...enter(this.state.outer!.pid, { n: true }), "/usr/bin/env", "-i", ...env, "/usr/bin/openstack", ...args];
+    return [...this.operatorPrefix(), "/usr/bin/env", "-i", ...env, "/usr/bin/openstack", ...args];
   }
 
   // -------------------------------------------------------------------------------------------
